@@ -1,0 +1,73 @@
+"""nbgrader configuration for the deep generative models course.
+
+Read by every nbgrader command run in this directory (the formgrader on the hub too).
+"""
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    Execute,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+
+from dgmcourse.instructor.preprocessors import StderrInTestsIsNotFailure
+
+c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+# --- The course -------------------------------------------------------------------
+c.CourseDirectory.course_id = "deep-generative-models"
+# Caches and checkpoints never belong to a release or a submission.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
+
+# --- Executing student notebooks -------------------------------------------------
+# Per-cell limit in seconds. nbgrader 0.9 reads it from `Execute`; the key
+# `ExecutePreprocessor.timeout` is ignored (nbgrader issues #1004 and #1463), and a
+# test in tests/test_nbgrader_config.py shows that this key takes effect.
+# The slowest graded cell (assignment 05's training at grading size) needs < 120 s on
+# a 2-core CPU. A whole-notebook limit is applied by `dgmcourse grade`, not here.
+c.Execute.timeout = 300
+c.Execute.interrupt_on_timeout = True
+# Every kernel is started fresh and never retried: a retry would hide a flaky submission.
+c.Execute.execute_retries = 0
+
+# --- Restoring what students removed -----------------------------------------------
+# A deleted test cell is put back from the gradebook and run, so deleting a failing
+# test cannot earn its points.
+c.OverwriteCells.add_missing_cells = True
+
+# --- Scoring ----------------------------------------------------------------------
+# nbgrader's default pipeline plus one step: stderr written inside a test cell
+# (a torch UserWarning, a tqdm bar) must not zero a passing test.
+c.Autograde.autograde_preprocessors = [
+    Execute,
+    StderrInTestsIsNotFailure,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+# Feedback stays readable even when a submission prints in a loop.
+c.LimitOutput.max_lines = 300
+c.LimitOutput.max_traceback = 60
+
+# --- Feedback ---------------------------------------------------------------------
+# nbgrader's feedback shows the hidden tests verbatim (nbgrader issue #1363). Strip the
+# hidden regions before rendering: students see which test cells failed and the
+# visible checks, never the hidden ones.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# --- Student versions -------------------------------------------------------------
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# --- JupyterHub exchange ------------------------------------------------------------
+# On a hub serving several courses the exchange keeps them apart by course id.
+c.Exchange.path_includes_course = True
+# The exchange root must be a directory shared by all users of the hub (the default).
+c.Exchange.root = "/srv/nbgrader/exchange"

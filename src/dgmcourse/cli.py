@@ -1,0 +1,93 @@
+"""The ``dgmcourse`` command: a thin layer over ``dgmcourse.instructor``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dgmcourse.instructor.course import Course, CourseError
+
+
+def _course(args) -> Course:
+    return Course.find(Path(args.course)) if args.course else Course.find()
+
+
+def cmd_release(args) -> int:
+    from dgmcourse.instructor.release import release
+
+    course = _course(args)
+    result = release(course, args.assignments or None)
+    for path in result.notebooks:
+        print(f"released {path.relative_to(course.root)}")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from dgmcourse.instructor import grading, reports
+
+    course = _course(args)
+    results = grading.grade_all(
+        course, Path(args.submissions).resolve(), students=args.student or None,
+        assignments=args.assignment or None, seed=args.seed, max_seconds=args.max_seconds,
+        feedback=not args.no_feedback,
+        progress=lambda r: print(f"{r.student} / {r.assignment}: {r.status} {r.score:g}/{r.max_score:g}", flush=True))
+    if not results:
+        print(f"no submissions found in {args.submissions} (expected <student>/<assignment>/ folders)")
+        return 1
+    summary, by_cell = reports.write_csv(results, Path(args.reports) if args.reports else course.reports_dir)
+    print()
+    print(reports.table(results))
+    print(f"\nwrote {summary} and {by_cell}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from dgmcourse.instructor import demo
+
+    outcome = demo.run(_course(args), seed=args.seed, assignments=args.assignments or None)
+    if outcome.problems:
+        print("\nThe demo's grades are not what they must be:")
+        for problem in outcome.problems:
+            print(f"  - {problem}")
+        return 1
+    print("\nDemo OK: full marks for the solution, 0 for the blank version, partial marks for the partial student.")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dgmcourse", description="Release and grade the deep generative models course.")
+    p.add_argument("--course", help="course directory (default: the one containing the current directory)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("release", help="check the masters and generate release/ (student versions)")
+    r.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    r.set_defaults(run=cmd_release)
+
+    g = sub.add_parser("grade", help="autograde submissions in nbgrader's submitted/<student>/<assignment>/ layout")
+    g.add_argument("submissions", help="the submitted/ folder")
+    g.add_argument("--assignment", action="append", help="grade only this assignment (repeatable)")
+    g.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    g.add_argument("--seed", type=int, default=0, help="seed the notebooks read from DGMCOURSE_SEED (default 0)")
+    g.add_argument("--max-seconds", type=float, default=1800, help="whole-notebook time limit per submission")
+    g.add_argument("--no-feedback", action="store_true", help="skip generating feedback HTML")
+    g.add_argument("--reports", help="folder for grades.csv (default: <course>/reports)")
+    g.set_defaults(run=cmd_grade)
+
+    d = sub.add_parser("demo", help="release, grade reference students, print the summary (the main job)")
+    d.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    d.add_argument("--seed", type=int, default=0)
+    d.set_defaults(run=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CourseError as error:
+        print(f"dgmcourse {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Instructor-side tooling: release, grading, reports and the variant harness. Notebooks never import this."""

@@ -1,0 +1,86 @@
+"""``dgmcourse demo``: the whole loop on reference students, in the course directory.
+
+Releases every assignment, writes three students into ``submitted/`` for each one
+(``demo-solution``: the master's code; ``demo-blank``: the untouched student version;
+``demo-partial``: the solution with the variants marked ``demo: partial-student``),
+grades them with the default sqlite gradebook, prints the table, writes the CSVs and
+``reports/points_per_task.png``, and checks that the grades come out as they must.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from dgmcourse.instructor import grading, reports, submissions, variants
+from dgmcourse.instructor.course import Course
+from dgmcourse.instructor.release import release
+
+SOLUTION, BLANK, PARTIAL = "demo-solution", "demo-blank", "demo-partial"
+
+
+def variants_dir(course: Course, assignment: str) -> Path:
+    return course.root / "tests" / "variants" / assignment
+
+
+def partial_replacements(course: Course, assignment: str) -> dict[str, str]:
+    folder = variants_dir(course, assignment)
+    chosen = [v for v in variants.load(folder)] if folder.is_dir() else []
+    return {v.replaces: v.code for v in chosen if "partial-student" in v.demo_roles}
+
+
+def write_reference_students(course: Course, submitted_dir: Path, assignment: str) -> list[str]:
+    students = {SOLUTION: submissions.build(course, assignment),
+                BLANK: submissions.build(course, assignment, blank=True)}
+    replacements = partial_replacements(course, assignment)
+    if replacements:
+        students[PARTIAL] = submissions.build(course, assignment, replacements)
+    for student, notebooks in students.items():
+        folder = submitted_dir / student / assignment
+        if folder.exists():
+            shutil.rmtree(folder)
+        submissions.write(submitted_dir, student, assignment, notebooks)
+    return list(students)
+
+
+@dataclass
+class DemoOutcome:
+    results: list[grading.GradeResult]
+    problems: list[str]
+    plot: Path
+    csv: Path
+
+
+def expectation_problems(results: list[grading.GradeResult]) -> list[str]:
+    problems = []
+    for r in results:
+        if r.status != grading.GRADED:
+            problems.append(f"{r.student}/{r.assignment}: {r.status}: {r.reason}")
+        elif r.student == SOLUTION and r.score != r.max_score:
+            problems.append(f"{r.student}/{r.assignment}: the solution scored {r.score:g}/{r.max_score:g}")
+        elif r.student == BLANK and r.score != 0:
+            problems.append(f"{r.student}/{r.assignment}: the blank version scored {r.score:g}")
+        elif r.student == PARTIAL and not 0 < r.score < r.max_score:
+            problems.append(f"{r.student}/{r.assignment}: the partial student scored {r.score:g}/{r.max_score:g}")
+    return problems
+
+
+def run(course: Course, *, seed: int = 0, assignments: list[str] | None = None, echo=print) -> DemoOutcome:
+    assignments = assignments or course.assignments()
+    echo(f"Releasing {', '.join(assignments)} ...")
+    release(course, assignments)
+    submitted_dir = course.root / "submitted"
+    for assignment in assignments:
+        write_reference_students(course, submitted_dir, assignment)
+    echo(f"Grading reference students with seed {seed} (each runs its notebook through nbgrader autograde) ...")
+    results = grading.grade_all(
+        course, submitted_dir, students=[SOLUTION, BLANK, PARTIAL], assignments=assignments, seed=seed,
+        progress=lambda r: echo(f"  {r.student:14s} {r.assignment}: {r.status}, {r.score:g}/{r.max_score:g} "
+                                f"points in {r.seconds:.0f} s"))
+    summary, _ = reports.write_csv(results, course.reports_dir)
+    plot = reports.plot_points_per_task(results, course.reports_dir / "points_per_task.png")
+    echo("")
+    echo(reports.table(results))
+    echo("")
+    echo(f"Grades: {summary}\nPoints per task: {plot}\nFeedback: {course.feedback_dir}")
+    return DemoOutcome(results, expectation_problems(results), plot, summary)

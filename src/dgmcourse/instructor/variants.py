@@ -1,0 +1,110 @@
+"""Variants: plausible wrong answers and alternative right answers, kept as files.
+
+``tests/variants/<assignment>/lose_<what>.py`` must lose the points it declares;
+``full_<what>.py`` must keep full marks. A file's code replaces one solution cell
+of the reference solution. Its header declares what it tests::
+
+    # Passes the probabilities to scipy as if they were samples.
+    # replaces: w1_scipy__solution
+    # loses: w1_scipy__tests
+    # demo: partial-student
+
+``loses`` lists the test cells that must score 0; every other test cell must keep
+full marks. ``demo: partial-student`` puts the variant into the demo's partly
+wrong student.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+HEADER_KEY = re.compile(r"^#\s*(replaces|loses|demo)\s*:\s*(.*?)\s*$")
+
+
+class VariantError(ValueError):
+    """A variant file is malformed; the message names the file and the fix."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    path: Path
+    description: str
+    replaces: str
+    loses: frozenset[str]
+    demo_roles: frozenset[str]
+    code: str
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def must_lose(self) -> bool:
+        return self.name.startswith("lose_")
+
+
+def parse(path: Path) -> Variant:
+    text = path.read_text(encoding="utf-8")
+    if not (path.name.startswith("lose_") or path.name.startswith("full_")):
+        raise VariantError(f"{path}: variant files are named lose_<what>.py or full_<what>.py")
+    fields: dict[str, str] = {}
+    description = ""
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = HEADER_KEY.match(line)
+        if match:
+            fields[match.group(1)] = match.group(2)
+        elif not description:
+            description = line.lstrip("# ").strip()
+    if "replaces" not in fields:
+        raise VariantError(f"{path}: header needs '# replaces: <grade id of a solution cell>'")
+    loses = frozenset(fields.get("loses", "").split())
+    if path.name.startswith("lose_") and not loses:
+        raise VariantError(f"{path}: a lose_ variant must declare '# loses: <test cell grade ids>'")
+    if path.name.startswith("full_") and loses:
+        raise VariantError(f"{path}: a full_ variant keeps full marks and cannot declare 'loses'")
+    return Variant(path, description, fields["replaces"], loses,
+                   frozenset(fields.get("demo", "").split()), text)
+
+
+def load(directory: Path) -> list[Variant]:
+    return [parse(path) for path in sorted(directory.glob("*.py"))]
+
+
+def validate(variants: list[Variant], solution_ids: set[str], test_ids: set[str]) -> None:
+    """Every declared grade id exists; raises with the list of what does not."""
+    errors = []
+    for variant in variants:
+        if variant.replaces not in solution_ids:
+            errors.append(f"{variant.path}: replaces {variant.replaces!r}, which is not a solution cell")
+        for gid in sorted(variant.loses - test_ids):
+            errors.append(f"{variant.path}: loses {gid!r}, which is not a test cell")
+    if errors:
+        raise VariantError("\n".join(errors))
+
+
+def batches(variants: list[Variant], max_size: int = 4) -> list[list[Variant]]:
+    """Group variants into as few submissions as is safe.
+
+    Two variants share a submission only when they replace different cells and the
+    cells they must lose do not overlap, so each loss can still be told apart;
+    lose_ and full_ variants never share one.
+    """
+    groups: list[list[Variant]] = []
+    for variant in variants:
+        for group in groups:
+            if (len(group) < max_size and group[0].must_lose == variant.must_lose
+                    and all(v.replaces != variant.replaces and not (v.loses & variant.loses) for v in group)):
+                group.append(variant)
+                break
+        else:
+            groups.append([variant])
+    return groups
+
+
+def expected_scores(group: list[Variant], max_points: dict[str, float]) -> dict[str, float]:
+    """Test cell grade id -> the score the group's submission must get."""
+    lost = set().union(*(v.loses for v in group))
+    return {gid: (0.0 if gid in lost else full) for gid, full in max_points.items()}

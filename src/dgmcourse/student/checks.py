@@ -1,0 +1,118 @@
+"""Assertions that tell a student what was expected, not just that something failed.
+
+Each ``check_*`` raises ``CheckFailed`` (an ``AssertionError``, so nbgrader scores the
+test cell 0) with a message naming the thing checked, what it should be and what it
+was. They return ``None`` on purpose: a test cell that ends in a number would be read
+by nbgrader as partial credit.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+
+class CheckFailed(AssertionError):
+    """A visible or hidden check did not pass; the message says why."""
+
+
+def describe(value: Any) -> str:
+    """A short description of a value's type (and shape/dtype for arrays and tensors)."""
+    kind = type(value)
+    name = f"{kind.__module__}.{kind.__qualname__}" if kind.__module__ not in ("builtins",) else kind.__qualname__
+    name = name.replace("torch.Tensor", "torch.Tensor").replace("numpy.ndarray", "np.ndarray")
+    shape = getattr(value, "shape", None)
+    dtype = getattr(value, "dtype", None)
+    if shape is not None and dtype is not None:
+        return f"{name} of shape {tuple(shape)} and dtype {dtype}"
+    return name
+
+
+def _fail(what: str, message: str, hint: str | None = None) -> None:
+    text = f"{what}: {message}"
+    if hint:
+        text += f"\nHint: {hint}"
+    raise CheckFailed(text)
+
+
+def check_python_float(value: Any, what: str) -> None:
+    """``value`` is a real Python number (``float``, or a NumPy float, which subclasses it)."""
+    if isinstance(value, bool) or not isinstance(value, float):
+        hint = None
+        if hasattr(value, "item"):
+            hint = "convert a one-element array or tensor with float(x) (detach a tensor first)"
+        _fail(what, f"expected a Python float, got {describe(value)}", hint)
+
+
+def check_scalar_tensor(value: Any, what: str, *, requires_grad: bool | None = None) -> None:
+    """``value`` is a 0-dimensional floating ``torch.Tensor``, optionally one that carries gradients."""
+    import torch
+
+    if not isinstance(value, torch.Tensor):
+        _fail(what, f"expected a 0-dimensional torch.Tensor, got {describe(value)}",
+              "build the result from torch operations so that it stays a tensor")
+    if value.dim() != 0:
+        _fail(what, f"expected a 0-dimensional tensor (a scalar), got shape {tuple(value.shape)}",
+              "reduce with .sum() or .mean() as the formula says")
+    if not value.is_floating_point():
+        _fail(what, f"expected a floating-point tensor, got dtype {value.dtype}")
+    if requires_grad and not value.requires_grad:
+        _fail(what, "the result does not carry gradients (requires_grad is False)",
+              "do not convert to NumPy/Python numbers or call .detach() inside the computation")
+
+
+def check_shape(value: Any, shape: Sequence[int], what: str) -> None:
+    """``value`` has exactly this shape."""
+    actual = getattr(value, "shape", None)
+    if actual is None:
+        _fail(what, f"expected an array or tensor of shape {tuple(shape)}, got {describe(value)}")
+    if tuple(actual) != tuple(shape):
+        _fail(what, f"expected shape {tuple(shape)}, got {tuple(actual)}")
+
+
+def _as_float(value: Any, what: str) -> float:
+    try:
+        if hasattr(value, "detach"):
+            value = value.detach()
+        if hasattr(value, "item"):
+            return float(value.item())
+        return float(value)
+    except (TypeError, ValueError, RuntimeError):
+        _fail(what, f"expected a single number, got {describe(value)}")
+    raise AssertionError("unreachable")
+
+
+def check_close(actual: Any, expected: float, what: str, *, atol: float = 1e-6, rtol: float = 1e-6,
+                hint: str | None = None) -> None:
+    """A single number is within ``atol + rtol*|expected|`` of ``expected``."""
+    got = _as_float(actual, what)
+    if not math.isfinite(got):
+        _fail(what, f"expected {expected:.6g}, got {got}", hint)
+    tolerance = atol + rtol * abs(expected)
+    if abs(got - expected) > tolerance:
+        _fail(what, f"expected {expected:.6g}, got {got:.6g} (allowed difference {tolerance:.2g})", hint)
+
+
+def check_allclose(actual: Any, expected: Any, what: str, *, atol: float = 1e-6, rtol: float = 1e-6,
+                   hint: str | None = None) -> None:
+    """Arrays or tensors of the same shape agree elementwise within tolerance."""
+    import numpy as np
+
+    def to_numpy(x):
+        if hasattr(x, "detach"):
+            x = x.detach().cpu().numpy()
+        return np.asarray(x, dtype=float)
+
+    got, want = to_numpy(actual), to_numpy(expected)
+    if got.shape != want.shape:
+        _fail(what, f"expected shape {want.shape}, got {got.shape}", hint)
+    bad = ~np.isclose(got, want, atol=atol, rtol=rtol)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        _fail(what, f"{int(bad.sum())} of {bad.size} values differ; first at index {index}: "
+                    f"expected {want[index]:.6g}, got {got[index]:.6g}", hint)
+
+
+def check_true(condition: bool, what: str, message: str, hint: str | None = None) -> None:
+    """A named condition holds; ``message`` says what was expected."""
+    if not condition:
+        _fail(what, message, hint)
