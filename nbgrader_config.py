@@ -14,7 +14,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from dgmcourse.instructor.preprocessors import StderrInTestsIsNotFailure
+from dgmcourse.instructor.preprocessors import HiddenTestsInTracebacks, StderrInTestsIsNotFailure
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
@@ -57,10 +57,16 @@ c.LimitOutput.max_lines = 300
 c.LimitOutput.max_traceback = 60
 
 # --- Feedback ---------------------------------------------------------------------
-# nbgrader's feedback shows the hidden tests verbatim (nbgrader issue #1363). Strip the
-# hidden regions before rendering: students see which test cells failed and the
-# visible checks, never the hidden ones.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# nbgrader's feedback shows the hidden tests verbatim (nbgrader issue #1363), in the
+# cell and again in the traceback of a failing test. Strip both before rendering:
+# students see which test cells failed, the visible checks and the failure messages,
+# never the hidden code.
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    HiddenTestsInTracebacks,
+    ClearHiddenTests,
+    CSSHTMLHeaderPreprocessor,
+]
 
 # --- Student versions -------------------------------------------------------------
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

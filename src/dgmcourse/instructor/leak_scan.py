@@ -25,7 +25,7 @@ class Leak:
         return f"{self.released}: cell {self.cell + 1} shows {self.line!r}, which the master keeps secret"
 
 
-def _normalise(line: str) -> str:
+def normalise(line: str) -> str:
     return " ".join(line.split())
 
 
@@ -33,13 +33,13 @@ def secret_and_public_lines(master: dict) -> tuple[set[str], set[str]]:
     secret, public = set(), set()
     for cell in master.get("cells", []):
         text = nb.source(cell)
-        hidden = {_normalise(line) for line in nb.secret_lines(text)}
+        hidden = {normalise(line) for line in nb.secret_lines(text)}
         secret |= hidden
         inside = set()
         for kind in nb.MARKERS:
             for region in nb.regions(text, kind)[0]:
                 inside.update(range(region.begin, region.end + 1))
-        public |= {_normalise(line) for i, line in enumerate(text.splitlines()) if i not in inside}
+        public |= {normalise(line) for i, line in enumerate(text.splitlines()) if i not in inside}
     return secret - public - TRIVIAL, public
 
 
@@ -50,7 +50,7 @@ def find_leaks(master_path: Path, released_path: Path) -> list[Leak]:
     leaks = []
     for index, cell in enumerate(released.get("cells", [])):
         for line in nb.source(cell).splitlines():
-            normal = _normalise(line)
+            normal = normalise(line)
             if normal in secret or normal in markers:
                 leaks.append(Leak(released_path, index, line.strip()))
     return leaks

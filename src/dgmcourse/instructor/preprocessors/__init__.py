@@ -1,7 +1,8 @@
 """nbgrader preprocessors added by this course, one concern per module (as nbgrader's own are).
 
-They are wired into grading by ``nbgrader_config.py``.
+They are wired into grading and feedback by ``nbgrader_config.py``.
 """
+from dgmcourse.instructor.preprocessors.hidden_tests_in_tracebacks import HiddenTestsInTracebacks
 from dgmcourse.instructor.preprocessors.stderr_in_tests import StderrInTestsIsNotFailure
 
-__all__ = ["StderrInTestsIsNotFailure"]
+__all__ = ["HiddenTestsInTracebacks", "StderrInTestsIsNotFailure"]

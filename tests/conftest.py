@@ -1,0 +1,86 @@
+"""Shared fixtures: the repository's course, and a tiny throwaway course for fast pipeline tests."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dgmcourse.instructor import notebooks as nb
+from dgmcourse.instructor.course import CONFIG_FILE, Course
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_cell(kind: str, text: str, *, grade_id: str | None = None, role: str | None = None,
+              points: float | None = None) -> dict:
+    """A notebook cell; ``role`` is 'solution', 'test' or 'locked' for nbgrader cells."""
+    cell = {"cell_type": kind, "id": grade_id or f"c{abs(hash(text)) % 10**8}", "metadata": {},
+            "source": text.splitlines(keepends=True)}
+    if kind == "code":
+        cell.update(outputs=[], execution_count=None)
+    if role:
+        meta = {"grade": role == "test", "grade_id": grade_id, "locked": role != "solution",
+                "schema_version": 3, "solution": role == "solution", "task": False}
+        if role == "test":
+            meta["points"] = points
+        cell["metadata"]["nbgrader"] = meta
+    return cell
+
+
+def make_notebook(cells: list[dict]) -> dict:
+    return {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                                       "name": "python3"},
+                                         "language_info": {"name": "python"}},
+            "nbformat": 4, "nbformat_minor": 5}
+
+
+TOY_SOLUTION = '''def add(a, b):
+    """Return the sum of a and b."""
+    ### BEGIN SOLUTION
+    return a + b
+    ### END SOLUTION'''
+
+TOY_TESTS = '''assert add(1, 2) == 3, "add(1, 2) should be 3"
+### BEGIN HIDDEN TESTS
+assert add(-7, 7) == 0, "hidden: add(-7, 7) should be 0"
+### END HIDDEN TESTS'''
+
+
+def toy_master() -> dict:
+    return make_notebook([
+        make_cell("markdown", "# Toy assignment\nWrite `add` and `slow`."),
+        make_cell("code", "import time", grade_id="setup", role="locked"),
+        make_cell("code", TOY_SOLUTION, grade_id="add__solution", role="solution"),
+        make_cell("code", TOY_TESTS, grade_id="add__tests", role="test", points=2),
+        make_cell("code", "def slow():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION",
+                  grade_id="slow__solution", role="solution"),
+        make_cell("code", "assert slow() == 1", grade_id="slow__tests", role="test", points=1),
+    ])
+
+
+def make_toy_course(root: Path, *, config_text: str | None = None, release: bool = True) -> Course:
+    """A course with one small assignment ``toy`` and this repository's nbgrader config."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / CONFIG_FILE).write_text(config_text or (REPO / CONFIG_FILE).read_text())
+    nb.save(toy_master(), root / "source" / "toy" / "toy.ipynb")
+    course = Course(root.resolve())
+    if release:
+        from dgmcourse.instructor.release import release as run_release
+
+        run_release(course, ["toy"])
+    return course
+
+
+@pytest.fixture(scope="session")
+def repo_course() -> Course:
+    return Course(REPO)
+
+
+@pytest.fixture
+def toy_course(tmp_path) -> Course:
+    return make_toy_course(tmp_path / "course")
+
+
+def copy_tree(src: Path, dest: Path) -> None:
+    shutil.copytree(src, dest, dirs_exist_ok=True)

@@ -1,0 +1,112 @@
+"""The variant harness: grade reference and variant submissions of real assignments with nbgrader.
+
+For each assignment that has ``tests/variants/<assignment>/``, one course copy is
+released and these students are graded by the real ``nbgrader autograde`` (through
+``dgmcourse.instructor.grading``):
+
+- ``solution-seed<k>``: the master's code, graded under seed k (``SEEDS``);
+- ``blank``: the untouched student version;
+- ``lose-<n>`` / ``full-<n>``: the solution with a batch of variants in place.
+
+Students are split over two course copies graded side by side (each copy has its own
+gradebook, so the two nbgrader processes never share a database).
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from dgmcourse.instructor import grading, submissions, variants
+from dgmcourse.instructor.course import Course, copy_course
+from dgmcourse.instructor.release import release
+
+SEEDS = (0, 1, 2)
+PARALLEL_COPIES = 2
+
+
+@dataclass
+class Student:
+    name: str
+    seed: int
+    notebooks: dict
+    expected: dict[str, float] | None  # test cell -> score; None: checked by its own test
+    batch: list[variants.Variant]
+
+
+def variant_batches(repo: Path, assignment: str) -> list[list[variants.Variant]]:
+    folder = repo / "tests" / "variants" / assignment
+    return variants.batches(variants.load(folder)) if folder.is_dir() else []
+
+
+def batch_name(batch: list[variants.Variant], index: int) -> str:
+    return f"{'lose' if batch[0].must_lose else 'full'}-{index:02d}"
+
+
+def plan_students(course: Course, assignment: str, repo: Path) -> list[Student]:
+    test_points = grading.max_points(course, assignment)
+    solution_ids = {gid for _, master, _ in submissions.assignment_notebooks(course, assignment)
+                    for gid in submissions.solution_sources(master)}
+    batches = variant_batches(repo, assignment)
+    variants.validate([v for b in batches for v in b], solution_ids, set(test_points))
+    full = {gid: pts for gid, pts in test_points.items()}
+    students = [Student(f"solution-seed{seed}", seed, submissions.build(course, assignment), full, [])
+                for seed in SEEDS]
+    students.append(Student("blank", 0, submissions.build(course, assignment, blank=True),
+                            {gid: 0.0 for gid in test_points}, []))
+    for index, batch in enumerate(batches):
+        notebooks = submissions.build(course, assignment, {v.replaces: v.code for v in batch})
+        students.append(Student(batch_name(batch, index), 0, notebooks,
+                                variants.expected_scores(batch, test_points), batch))
+    return students
+
+
+@dataclass
+class AssignmentRun:
+    assignment: str
+    students: dict[str, Student]
+    results: dict[str, grading.GradeResult]
+    courses: dict[str, Course]  # student -> the course copy that graded it
+
+    def autograded_notebook(self, student: str, name: str) -> Path:
+        return self.courses[student].autograded_dir / student / self.assignment / name
+
+
+def run_assignment(repo_course: Course, assignment: str, workdir: Path) -> AssignmentRun:
+    copies = []
+    for i in range(PARALLEL_COPIES):
+        copy = copy_course(repo_course, workdir / f"course{i}", with_release=False)
+        release(copy, [assignment])
+        copies.append(copy)
+    students = plan_students(copies[0], assignment, repo_course.root)
+    shares = [students[i::PARALLEL_COPIES] for i in range(PARALLEL_COPIES)]
+
+    def grade_share(course: Course, share: list[Student]) -> list[tuple[Student, grading.GradeResult]]:
+        submitted = course.root / "submitted"
+        out = []
+        for student in share:
+            submissions.write(submitted, student.name, assignment, student.notebooks)
+            out.append((student, grading.grade_submission(course, submitted, student.name, assignment,
+                                                          seed=student.seed, feedback=False)))
+        return out
+
+    with ThreadPoolExecutor(PARALLEL_COPIES) as pool:
+        graded = list(pool.map(grade_share, copies, shares))
+    results, where = {}, {}
+    for course, pairs in zip(copies, graded):
+        for student, result in pairs:
+            results[student.name] = result
+            where[student.name] = course
+    return AssignmentRun(assignment, {s.name: s for s in students}, results, where)
+
+
+def describe_mismatch(result: grading.GradeResult, expected: dict[str, float]) -> str:
+    lines = [f"{result.student}: status {result.status} {result.reason}".rstrip()]
+    for gid, want in sorted(expected.items()):
+        try:
+            got = result.cell(gid).score
+        except KeyError:
+            got = None
+        mark = "" if got == want else "   <-- expected %g" % want
+        lines.append(f"  {gid}: {got}{mark}")
+    return "\n".join(lines)

@@ -1,0 +1,77 @@
+"""Hidden tests tell right answers from wrong ones, through the real ``nbgrader autograde``.
+
+Each assignment with variant files is graded once per session (see ``harness.py``);
+the tests below read that run. Expected scores come from the variant headers and the
+master's points, never from the grader's own output.
+"""
+from __future__ import annotations
+
+import pytest
+
+from dgmcourse.instructor import grading
+from harness import SEEDS, AssignmentRun, batch_name, describe_mismatch, run_assignment, variant_batches
+
+from conftest import REPO
+
+ASSIGNMENTS = sorted(p.name for p in (REPO / "tests" / "variants").iterdir() if p.is_dir())
+_runs: dict[str, AssignmentRun] = {}
+
+
+@pytest.fixture(scope="session")
+def graded(repo_course, tmp_path_factory):
+    def get(assignment: str) -> AssignmentRun:
+        if assignment not in _runs:
+            _runs[assignment] = run_assignment(repo_course, assignment, tmp_path_factory.mktemp(assignment))
+        return _runs[assignment]
+    return get
+
+
+def assert_scores(run: AssignmentRun, student: str) -> None:
+    result = run.results[student]
+    expected = run.students[student].expected
+    assert result.status == grading.GRADED, describe_mismatch(result, expected)
+    got = {cell.grade_id: cell.score for cell in result.cells}
+    assert got == pytest.approx(expected, abs=1e-9), describe_mismatch(result, expected)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_gets_full_marks(graded, assignment, seed):
+    run = graded(assignment)
+    assert_scores(run, f"solution-seed{seed}")
+    result = run.results[f"solution-seed{seed}"]
+    assert result.score == pytest.approx(result.max_score) and result.max_score > 0
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_blank_version_gets_zero_without_timeout(graded, assignment):
+    run = graded(assignment)
+    result = run.results["blank"]
+    assert result.status == grading.GRADED, f"blank submission: {result.status}: {result.reason}"
+    assert result.score == 0.0
+    assert_scores(run, "blank")
+
+
+def _batch_params():
+    for assignment in ASSIGNMENTS:
+        for index, batch in enumerate(variant_batches(REPO, assignment)):
+            names = "+".join(v.name for v in batch)
+            yield pytest.param(assignment, batch_name(batch, index), id=f"{assignment}:{names}")
+
+
+@pytest.mark.parametrize("assignment,student", list(_batch_params()))
+def test_variants_get_the_scores_they_declare(graded, assignment, student):
+    """lose_ variants score 0 on the cells they declare and full marks elsewhere; full_ variants keep everything."""
+    assert_scores(graded(assignment), student)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_graded_task_has_two_wrong_and_one_correct_variant(repo_course, assignment):
+    tasks = {grading.nb.task_of(gid) for gid in grading.max_points(repo_course, assignment)}
+    batches = [v for b in variant_batches(REPO, assignment) for v in b]
+    for task in sorted(tasks):
+        lose = [v.name for v in batches if v.must_lose and any(grading.nb.task_of(g) == task for g in v.loses)
+                and grading.nb.task_of(v.replaces) == task]
+        full = [v.name for v in batches if not v.must_lose and grading.nb.task_of(v.replaces) == task]
+        assert len(lose) >= 2, f"task {task!r} of {assignment} has {len(lose)} wrong variant(s): {lose}"
+        assert len(full) >= 1, f"task {task!r} of {assignment} has no alternative correct variant"

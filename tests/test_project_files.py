@@ -1,0 +1,33 @@
+"""Project files agree with each other: pins, the conda environment, the README's commands."""
+from __future__ import annotations
+
+import tomllib
+
+import yaml
+
+from conftest import REPO
+
+
+def _dependencies() -> list[str]:
+    return tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+
+
+def test_torch_is_pinned_everywhere():
+    assert "torch==2.13.0" in _dependencies()
+    assert 'TORCH = "torch==2.13.0"' in (REPO / "quickstart.py").read_text()
+
+
+def test_conda_environment_installs_python_311_and_this_package():
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    deps = env["dependencies"]
+    assert "python=3.11" in deps
+    pip = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
+    assert "torch==2.13.0" in pip, "the hub installs the same torch pin"
+    assert any(line.replace(" ", "") in ("-e.", ".") for line in pip), "the hub installs this package"
+
+
+def test_readme_quick_start_is_two_commands():
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("## Quick start", 1)[1].split("```", 2)[1]
+    commands = [line for line in block.splitlines()[1:] if line.strip() and not line.startswith("#")]
+    assert commands == ["python3 quickstart.py demo", "python3 quickstart.py test"]

@@ -1,0 +1,56 @@
+"""The student-side helpers: seeding, device choice, run size and check messages."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from dgmcourse import grading_seed, pick_device, run_size, seed_everything
+from dgmcourse.student import checks
+
+
+def test_seed_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DGMCOURSE_SEED", "7")
+    assert grading_seed() == 7
+    assert seed_everything() == 7
+    first = (torch.rand(3), np.random.rand(3))
+    seed_everything()
+    second = (torch.rand(3), np.random.rand(3))
+    assert torch.equal(first[0], second[0]) and np.array_equal(first[1], second[1])
+    seed_everything(8)
+    assert not torch.equal(first[0], torch.rand(3)), "a different seed gives different numbers"
+
+
+def test_bad_seed_is_explained(monkeypatch):
+    monkeypatch.setenv("DGMCOURSE_SEED", "zero")
+    with pytest.raises(ValueError, match="DGMCOURSE_SEED must be an integer"):
+        grading_seed()
+
+
+def test_device_and_size(monkeypatch):
+    monkeypatch.delenv("DGMCOURSE_DEVICE", raising=False)
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert pick_device().type == expected
+    monkeypatch.setenv("DGMCOURSE_DEVICE", "cpu")
+    assert pick_device().type == "cpu"
+    monkeypatch.delenv("DGMCOURSE_SIZE", raising=False)
+    assert run_size() == "full"
+    monkeypatch.setenv("DGMCOURSE_SIZE", "grading")
+    assert run_size() == "grading"
+    monkeypatch.setenv("DGMCOURSE_SIZE", "huge")
+    with pytest.raises(ValueError, match="grading"):
+        run_size()
+
+
+def test_messages_say_what_was_expected():
+    with pytest.raises(AssertionError, match=r"expected a Python float, got torch.Tensor of shape \(\)"):
+        checks.check_python_float(torch.tensor(1.0), "w")
+    with pytest.raises(AssertionError, match=r"expected shape \(2, 3\), got \(3, 2\)"):
+        checks.check_shape(torch.zeros(3, 2), (2, 3), "x")
+    with pytest.raises(AssertionError, match=r"(?s)expected 1.83333, got 0.183333.*Hint: unit spacing"):
+        checks.check_close(0.18333333, 11 / 6, "W1", hint="unit spacing")
+    with pytest.raises(AssertionError, match="does not carry gradients"):
+        checks.check_scalar_tensor(torch.tensor(1.0), "W1", requires_grad=True)
+    with pytest.raises(AssertionError, match="1 of 3 values differ; first at index \\(1,\\)"):
+        checks.check_allclose([1.0, 2.5, 3.0], [1.0, 2.0, 3.0], "pmf")
+    assert checks.check_close(1.0 + 1e-9, 1.0, "ok") is None
