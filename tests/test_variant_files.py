@@ -1,0 +1,61 @@
+"""Variant headers are parsed strictly and batched so that every loss stays attributable."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dgmcourse.instructor.variants import VariantError, batches, expected_scores, load, parse, validate
+
+from conftest import REPO
+
+
+def _write(tmp_path: Path, name: str, header: str, body: str = "def f():\n    return 1\n") -> Path:
+    path = tmp_path / name
+    path.write_text(header + body)
+    return path
+
+
+def test_header_is_parsed(tmp_path):
+    path = _write(tmp_path, "lose_w1_mean.py", "# Uses a mean.\n# replaces: w1__solution\n# loses: w1__a w1__b\n"
+                                               "# demo: partial-student\n")
+    variant = parse(path)
+    assert (variant.name, variant.description, variant.replaces) == ("lose_w1_mean", "Uses a mean.", "w1__solution")
+    assert variant.loses == {"w1__a", "w1__b"} and variant.demo_roles == {"partial-student"}
+    assert variant.must_lose and variant.code.endswith("return 1\n")
+
+
+@pytest.mark.parametrize("name, header, message", [
+    ("wrong_name.py", "# replaces: a__solution\n", "named lose_<what>.py or full_<what>.py"),
+    ("lose_x.py", "# loses: a__tests\n", "needs '# replaces:"),
+    ("lose_x.py", "# replaces: a__solution\n", "must declare '# loses:"),
+    ("full_x.py", "# replaces: a__solution\n# loses: a__tests\n", "cannot declare 'loses'"),
+])
+def test_malformed_headers_are_explained(tmp_path, name, header, message):
+    with pytest.raises(VariantError, match=message):
+        parse(_write(tmp_path, name, header))
+
+
+def test_unknown_grade_ids_are_reported(tmp_path):
+    variant = parse(_write(tmp_path, "lose_x.py", "# replaces: nope__solution\n# loses: nope__tests\n"))
+    with pytest.raises(VariantError, match="'nope__solution', which is not a solution cell") as error:
+        validate([variant], {"a__solution"}, {"a__tests"})
+    assert "'nope__tests', which is not a test cell" in str(error.value)
+
+
+def test_batches_keep_losses_apart(tmp_path):
+    a = parse(_write(tmp_path, "lose_a.py", "# replaces: a__solution\n# loses: a__tests\n"))
+    a2 = parse(_write(tmp_path, "lose_a2.py", "# replaces: a__solution\n# loses: a__tests\n"))
+    b = parse(_write(tmp_path, "lose_b.py", "# replaces: b__solution\n# loses: b__tests c__tests\n"))
+    c = parse(_write(tmp_path, "lose_c.py", "# replaces: c__solution\n# loses: c__tests\n"))
+    full = parse(_write(tmp_path, "full_a.py", "# replaces: a__solution\n"))
+    groups = batches([a, a2, b, c, full])
+    assert [[v.name for v in g] for g in groups] == [["lose_a", "lose_b"], ["lose_a2", "lose_c"], ["full_a"]]
+    points = {"a__tests": 2.0, "b__tests": 1.0, "c__tests": 3.0}
+    assert expected_scores(groups[0], points) == {"a__tests": 0.0, "b__tests": 0.0, "c__tests": 0.0}
+    assert expected_scores(groups[2], points) == points
+
+
+def test_every_committed_variant_file_parses():
+    for folder in sorted((REPO / "tests" / "variants").iterdir()):
+        assert load(folder), f"{folder} holds no variants"

@@ -1,0 +1,9 @@
+# Computes KL(q || p) instead of KL(p || q): the arguments are swapped inside the formula.
+# replaces: kl__solution
+# loses: kl__tests kl_fit__tests
+# demo: partial-student
+import torch
+
+
+def discrete_kl_divergence(p_probs, q_probs):
+    return (torch.xlogy(q_probs, q_probs) - torch.xlogy(q_probs, p_probs)).sum()

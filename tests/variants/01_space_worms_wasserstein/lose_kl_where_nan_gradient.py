@@ -1,0 +1,9 @@
+# Masks 0 * log 0 with torch.where after computing it: the value is right but the gradient w.r.t. q is nan.
+# replaces: kl__solution
+# loses: kl__tests
+import torch
+
+
+def discrete_kl_divergence(p_probs, q_probs):
+    terms = p_probs * torch.log(p_probs / q_probs)
+    return torch.where(p_probs > 0, terms, torch.zeros_like(terms)).sum()

@@ -1,0 +1,11 @@
+# Computes the right value through NumPy and wraps it in a new tensor, so no gradient reaches the inputs.
+# replaces: w1_cdf__solution
+# loses: w1_cdf__gradient landing__tests
+import numpy as np
+import torch
+
+
+def compute_wasserstein_distance(p_probs, q_probs):
+    p = p_probs.detach().cpu().numpy()
+    q = q_probs.detach().cpu().numpy()
+    return torch.tensor(np.abs(np.cumsum(p) - np.cumsum(q)).sum())

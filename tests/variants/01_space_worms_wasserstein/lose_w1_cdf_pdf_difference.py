@@ -1,0 +1,8 @@
+# Differences the pmfs instead of the CDFs (that is twice the total variation distance, blind to geometry).
+# replaces: w1_cdf__solution
+# loses: w1_cdf__values w1_cdf__gradient landing__tests
+import torch
+
+
+def compute_wasserstein_distance(p_probs, q_probs):
+    return (p_probs - q_probs).abs().sum()
