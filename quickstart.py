@@ -44,7 +44,8 @@ def ensure_environment() -> None:
         return
     print("quickstart: installing the course and its pinned dependencies (first run takes a few minutes)",
           flush=True)
-    pip = [str(venv_python()), "-m", "pip", "install", "--quiet"]
+    # -qq: the machine-wide pip configuration can print pages of harmless warnings.
+    pip = [str(venv_python()), "-m", "pip", "install", "-qq"]
     subprocess.run(pip + [TORCH], check=True)
     subprocess.run(pip + ["-e", f"{ROOT}[test]"], check=True)
     STAMP.write_text(wanted_stamp() + "\n")
