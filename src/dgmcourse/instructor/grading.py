@@ -146,8 +146,10 @@ def scores_from_gradebook(course: Course, student: str, assignment: str) -> list
             submission = gradebook.find_submission(assignment, student)
         except MissingEntry:
             return []
-        return [CellScore(notebook.name, grade.name, float(grade.score or 0.0), float(grade.max_score))
-                for notebook in submission.notebooks for grade in notebook.grades]
+        cells = [CellScore(notebook.name, grade.name, float(grade.score or 0.0), float(grade.max_score))
+                 for notebook in submission.notebooks for grade in notebook.grades]
+    order = {gid: i for i, gid in enumerate(max_points(course, assignment))}  # the notebook's order
+    return sorted(cells, key=lambda cell: order.get(cell.grade_id, len(order)))
 
 
 def grading_environment(seed: int, size: str = "grading") -> dict[str, str]:

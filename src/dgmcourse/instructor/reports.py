@@ -77,8 +77,7 @@ def plot_points_per_task(results: list[GradeResult], path: Path) -> Path:
     fig, axes = plt.subplots(len(assignments), 1, figsize=(10, 3.4 * max(len(assignments), 1)), squeeze=False)
     for ax, assignment in zip(axes[:, 0], assignments):
         students = sorted(data[assignment])
-        tasks = sorted({t for s in students for t in data[assignment][s]},
-                       key=lambda t: min((i for i, r in enumerate(results) for c in r.cells if c.task == t)))
+        tasks = list(dict.fromkeys(c.task for r in results if r.assignment == assignment for c in r.cells))
         width = 0.8 / max(len(students), 1)
         x = np.arange(len(tasks))
         for i, student in enumerate(students):
