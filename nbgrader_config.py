@@ -7,14 +7,17 @@ from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
     ClearHiddenTests,
-    Execute,
     GetGrades,
     IgnorePattern,
     LimitOutput,
     SaveAutoGrades,
 )
 
-from dgmcourse.instructor.preprocessors import HiddenTestsInTracebacks, StderrInTestsIsNotFailure
+from dgmcourse.instructor.preprocessors import (
+    BoundedExecute,
+    HiddenTestsInTracebacks,
+    StderrInTestsIsNotFailure,
+)
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
@@ -40,10 +43,15 @@ c.Execute.execute_retries = 0
 c.OverwriteCells.add_missing_cells = True
 
 # --- Scoring ----------------------------------------------------------------------
-# nbgrader's default pipeline plus one step: stderr written inside a test cell
-# (a torch UserWarning, a tqdm bar) must not zero a passing test.
+# nbgrader's default pipeline with two changes:
+# - BoundedExecute replaces Execute: a whole-notebook time limit, a kernel that ignores
+#   the interrupt is killed, cells after a dead kernel score 0 while earlier ones keep
+#   their points, output bytes are capped, and integrity canaries run before each test
+#   (`dgmcourse grade` sets the per-run limits; see the README's grading section);
+# - stderr written inside a test cell (a torch UserWarning, a tqdm bar) must not zero a
+#   passing test.
 c.Autograde.autograde_preprocessors = [
-    Execute,
+    BoundedExecute,
     StderrInTestsIsNotFailure,
     IgnorePattern,
     ClearMetadataPreprocessor,

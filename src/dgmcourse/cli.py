@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from dgmcourse.instructor.course import Course, CourseError
+from dgmcourse.instructor.sandbox.settings import SandboxUnavailable
 
 
 def _course(args) -> Course:
@@ -26,10 +27,15 @@ def cmd_grade(args) -> int:
     from dgmcourse.instructor import grading, reports
 
     course = _course(args)
+    options = grading.GradingOptions(seed=args.seed, max_seconds=args.max_seconds, feedback=not args.no_feedback,
+                                     sandbox=not args.unsafe, memory_mb=args.memory_mb,
+                                     max_processes=args.max_processes, max_output_bytes=args.max_output_bytes)
+    if args.unsafe:
+        print("WARNING: --unsafe: student code runs without a sandbox, as you, with access to this course.",
+              file=sys.stderr)
     results = grading.grade_all(
         course, Path(args.submissions).resolve(), students=args.student or None,
-        assignments=args.assignment or None, seed=args.seed, max_seconds=args.max_seconds,
-        feedback=not args.no_feedback,
+        assignments=args.assignment or None, options=options, jobs=args.jobs,
         progress=lambda r: print(f"{r.student} / {r.assignment}: {r.status} {r.score:g}/{r.max_score:g}", flush=True))
     if not results:
         print(f"no submissions found in {args.submissions} (expected <student>/<assignment>/ folders)")
@@ -69,6 +75,12 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--student", action="append", help="grade only this student (repeatable)")
     g.add_argument("--seed", type=int, default=0, help="seed the notebooks read from DGMCOURSE_SEED (default 0)")
     g.add_argument("--max-seconds", type=float, default=1800, help="whole-notebook time limit per submission")
+    g.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time (default 1)")
+    g.add_argument("--memory-mb", type=int, default=6144, help="address-space limit of a kernel (default 6144)")
+    g.add_argument("--max-processes", type=int, default=256, help="processes a kernel may start (default 256)")
+    g.add_argument("--max-output-bytes", type=int, default=5_000_000, help="output kept per notebook")
+    g.add_argument("--unsafe", action="store_true",
+                   help="grade without the sandbox (only on a machine that holds nothing but the course)")
     g.add_argument("--no-feedback", action="store_true", help="skip generating feedback HTML")
     g.add_argument("--reports", help="folder for grades.csv (default: <course>/reports)")
     g.set_defaults(run=cmd_grade)
@@ -84,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except CourseError as error:
+    except (CourseError, SandboxUnavailable) as error:
         print(f"dgmcourse {args.command}: {error}", file=sys.stderr)
         return 2
 

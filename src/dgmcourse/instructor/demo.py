@@ -15,6 +15,7 @@ from pathlib import Path
 from dgmcourse.instructor import grading, reports, submissions, variants
 from dgmcourse.instructor.course import Course
 from dgmcourse.instructor.release import release
+from dgmcourse.instructor.sandbox.settings import SandboxUnavailable
 
 SOLUTION, BLANK, PARTIAL = "demo-solution", "demo-blank", "demo-partial"
 
@@ -73,8 +74,16 @@ def run(course: Course, *, seed: int = 0, assignments: list[str] | None = None, 
     for assignment in assignments:
         write_reference_students(course, submitted_dir, assignment)
     echo(f"Grading reference students with seed {seed} (each runs its notebook through nbgrader autograde) ...")
+    options = grading.GradingOptions(seed=seed)
+    try:
+        grading.check_sandbox(options)
+    except SandboxUnavailable as error:
+        # The demo's students are the course's own reference code, so grading them without
+        # the sandbox risks nothing; real submissions are never graded this way by default.
+        echo(f"WARNING: {error}\nThe demo grades only reference code and continues without the sandbox.")
+        options.sandbox = False
     results = grading.grade_all(
-        course, submitted_dir, students=[SOLUTION, BLANK, PARTIAL], assignments=assignments, seed=seed,
+        course, submitted_dir, students=[SOLUTION, BLANK, PARTIAL], assignments=assignments, options=options, jobs=2,
         progress=lambda r: echo(f"  {r.student:14s} {r.assignment}: {r.status}, {r.score:g}/{r.max_score:g} "
                                 f"points in {r.seconds:.0f} s"))
     summary, _ = reports.write_csv(results, course.reports_dir)

@@ -1,34 +1,49 @@
-"""``dgmcourse grade``: autograde every submission, one student at a time, each with a status.
+"""``dgmcourse grade``: autograde submissions safely, each with a status and a reason.
 
-Each (student, assignment) is graded by its own ``nbgrader autograde`` process, so a
-broken submission costs only that student's run. Every submission found ends with a
-status and, where grading ran, nbgrader's per-cell scores from the gradebook:
+For each (student, assignment) the pipeline is:
 
-- ``graded``            nbgrader ran the notebook to the end;
-- ``timed-out``         a cell hit the per-cell limit, or the whole run hit ``max_seconds``;
-                        the cells that finished keep their points;
-- ``crashed``           nbgrader itself failed on this submission; the reason quotes its log;
-- ``invalid-notebook``  the submission is not something nbgrader can grade (missing or
-                        unreadable notebook, a folder that is not an assignment).
+1. **stage**: copy the submission into a private stage folder, repairing each notebook
+   (``repair.py``) or giving up on it with ``invalid-notebook``;
+2. **scan** the student's code for ways to fake a grade (``tamper_scan.py``);
+3. **autograde** with the real ``nbgrader autograde``, in its own process, with the
+   kernel in a bubblewrap sandbox (``sandbox/``) and ``BoundedExecute`` enforcing the
+   limits and running integrity canaries;
+4. **read** the scores from the gradebook and what happened from the graded notebook.
+
+Statuses, one per submission:
+
+- ``graded``            the notebook ran to the end;
+- ``timed-out``         a cell or the whole notebook hit its time limit; earlier cells keep their points;
+- ``crashed``           the kernel died (crash, ``os._exit``, memory) or nbgrader failed; earlier cells keep
+                        their points where nbgrader saved them;
+- ``invalid-notebook``  nothing gradable: missing, empty, unparsable, wrong format, another assignment's;
+- ``flagged``           tampering was found; the affected tests scored 0 and the reason says what.
 """
 from __future__ import annotations
 
-import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dgmcourse.instructor import notebooks as nb
 from dgmcourse.instructor.course import Course
+from dgmcourse.instructor.repair import repair
+from dgmcourse.instructor.tamper_scan import blocked_tests, scan
 from dgmcourse.student.reproducibility import SEED_ENV, SIZE_ENV
 
-GRADED, TIMED_OUT, CRASHED, INVALID = "graded", "timed-out", "crashed", "invalid-notebook"
-STATUSES = (GRADED, TIMED_OUT, CRASHED, INVALID)
+GRADED, TIMED_OUT, CRASHED, INVALID, FLAGGED = "graded", "timed-out", "crashed", "invalid-notebook", "flagged"
+STATUSES = (GRADED, TIMED_OUT, CRASHED, INVALID, FLAGGED)
 DEFAULT_MAX_SECONDS = 1800
+# Environment variables a kernel may see; everything else of the grader's environment stays out.
+KERNEL_ENV = (SEED_ENV, SIZE_ENV, "MPLBACKEND", "DGMCOURSE_MNIST_DIR", "DGMCOURSE_DEVICE", "OMP_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,7 @@ class GradeResult:
     cells: list[CellScore] = field(default_factory=list)
     max_score: float = 0.0
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -62,6 +78,19 @@ class GradeResult:
             if cell.grade_id == grade_id:
                 return cell
         raise KeyError(f"{self.student}/{self.assignment} has no graded cell {grade_id!r}")
+
+
+@dataclass
+class GradingOptions:
+    seed: int = 0
+    size: str = "grading"
+    max_seconds: float = DEFAULT_MAX_SECONDS
+    feedback: bool = True
+    sandbox: bool = True
+    memory_mb: int = 6144
+    max_processes: int = 256
+    max_output_bytes: int = 5_000_000
+    max_output_bytes_per_cell: int = 1_000_000
 
 
 def max_points(course: Course, assignment: str) -> dict[str, float]:
@@ -82,36 +111,75 @@ def find_submissions(submitted_dir: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def why_invalid(course: Course, folder: Path, assignment: str) -> str | None:
-    """Why nbgrader cannot grade this folder, or None when it can."""
+# --- 1. stage ---------------------------------------------------------------------------
+@dataclass
+class Staged:
+    folder: Path | None
+    invalid: str | None = None
+    notes: list[str] = field(default_factory=list)
+    blocked: dict[str, str] = field(default_factory=dict)
+
+
+def stage(course: Course, source: Path, destination: Path, assignment: str) -> Staged:
+    """Repair each expected notebook of ``source`` into ``destination`` and scan it."""
     if assignment not in course.assignments():
-        return (f"folder {folder} is not an assignment of this course; "
-                f"known assignments: {', '.join(course.assignments())}")
-    expected = [p.name for p in course.released_notebooks(assignment)]
-    present = sorted(p.name for p in folder.glob("*.ipynb"))
-    if not set(expected) & set(present):
-        return (f"{folder} has none of the expected notebooks ({', '.join(expected)}); "
-                f"found: {', '.join(present) or 'no .ipynb files'}")
-    for name in expected:
-        path = folder / name
+        return Staged(None, f"folder {source} is not an assignment of this course; "
+                            f"known assignments: {', '.join(course.assignments())}")
+    released = {p.name: nb.load(p) for p in course.released_notebooks(assignment)}
+    present = sorted(p.name for p in source.glob("*.ipynb"))
+    if not set(released) & set(present):
+        return Staged(None, f"{source} has none of the expected notebooks ({', '.join(released)}); "
+                            f"found: {', '.join(present) or 'no .ipynb files'}")
+    destination.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():  # data files and timestamp.txt travel as they are
+        if entry.is_file() and entry.suffix != ".ipynb":
+            shutil.copy2(entry, destination / entry.name)
+    staged = Staged(destination)
+    for name, student_version in released.items():
+        path = source / name
         if not path.exists():
+            staged.notes.append(f"{name} is missing: its tests score 0")
             continue
-        try:
-            notebook = nb.load(path)
-        except UnicodeDecodeError:
-            return f"{path} is not UTF-8 text"
-        except json.JSONDecodeError as error:
-            return f"{path} is not valid notebook JSON ({error.msg} at line {error.lineno}, column {error.colno})"
-        if not isinstance(notebook, dict) or notebook.get("nbformat") != 4:
-            version = notebook.get("nbformat") if isinstance(notebook, dict) else None
-            return f"{path} is nbformat {version!r}; only nbformat 4 notebooks can be graded"
-    return None
+        outcome = repair(path.read_bytes(), str(path), student_version)
+        staged.notes.extend(f"{name}: {note}" for note in outcome.notes)
+        if outcome.invalid:
+            return Staged(None, outcome.invalid, staged.notes)
+        nb.save(outcome.notebook, destination / name)
+        staged.blocked.update(blocked_tests(outcome.notebook, scan(outcome.notebook)))
+    return staged
 
 
-def _tail(text: str, lines: int = 12) -> str:
-    errors = [line for line in text.splitlines() if "[ERROR]" in line or "Error" in line]
-    chosen = errors[-lines:] if errors else text.splitlines()[-lines:]
-    return "\n".join(chosen)
+# --- 3. autograde -----------------------------------------------------------------------
+_kernelspec_lock = threading.Lock()
+
+
+def _kernel_environment(options: GradingOptions) -> dict[str, str]:
+    env = {key: os.environ[key] for key in KERNEL_ENV if os.environ.get(key)}
+    env.update({SEED_ENV: str(options.seed), SIZE_ENV: options.size, "MPLBACKEND": "Agg"})
+    return env
+
+
+def _sandbox_setup(work: Path, options: GradingOptions) -> tuple[dict[str, str], list[str]]:
+    """Environment and nbgrader options that put this submission's kernel in the sandbox."""
+    from dgmcourse.instructor.sandbox.kernelspec import prepare_dirs, python_paths, write_kernelspec
+    from dgmcourse.instructor.sandbox.settings import SETTINGS_ENV, SandboxSettings
+
+    env_for_kernel = _kernel_environment(options)
+    # The kernel imports the same course package as the grader, whichever install that is.
+    env_for_kernel["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    read_only = python_paths()
+    if env_for_kernel.get("DGMCOURSE_MNIST_DIR"):
+        read_only.append(env_for_kernel["DGMCOURSE_MNIST_DIR"])
+    settings = SandboxSettings(scratch=str(work / "scratch"), runtime=str(work / "runtime"), read_only=read_only,
+                               env=env_for_kernel, memory_mb=options.memory_mb, max_processes=options.max_processes)
+    prepare_dirs(settings)
+    settings_file = settings.write(work / "sandbox.json")
+    with _kernelspec_lock:
+        spec_root = write_kernelspec(work / "kernelspec")
+    env = {SETTINGS_ENV: str(settings_file), "JUPYTER_PATH": str(spec_root),
+           "JUPYTER_RUNTIME_DIR": settings.runtime}
+    config = ["--KernelManager.transport=ipc", f"--KernelManager.ip={settings.runtime}/kernel-ipc"]
+    return env, config
 
 
 def _run_bounded(command: list[str], cwd: Path, env: dict[str, str], max_seconds: float) -> tuple[int | None, str]:
@@ -127,21 +195,40 @@ def _run_bounded(command: list[str], cwd: Path, env: dict[str, str], max_seconds
         return None, output
 
 
-def _timed_out_cells(course: Course, student: str, assignment: str) -> list[str]:
-    folder = course.autograded_dir / student / assignment
-    names = []
-    for path in sorted(folder.glob("*.ipynb")):
-        for index, cell in enumerate(nb.load(path).get("cells", [])):
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error" and "Timeout" in output.get("ename", ""):
-                    names.append(f"{path.name} cell {index + 1}" + (f" ({nb.grade_id(cell)})" if nb.grade_id(cell) else ""))
-    return names
+def _tail(text: str, lines: int = 12) -> str:
+    errors = [line for line in text.splitlines() if "[ERROR]" in line or "Error" in line]
+    return "\n".join((errors or text.splitlines())[-lines:])
 
 
+def autograde(course: Course, stage_root: Path, work: Path, student: str, assignment: str,
+              staged: Staged, options: GradingOptions) -> tuple[int | None, str]:
+    plan = work / "plan.json"
+    plan.write_text(__import__("json").dumps({"blocked": staged.blocked}))
+    env = dict(os.environ)
+    env.update({SEED_ENV: str(options.seed), SIZE_ENV: options.size, "MPLBACKEND": "Agg"})
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    config = [f"--CourseDirectory.root={course.root}",
+              f"--CourseDirectory.submitted_directory={stage_root}",
+              # Parallel jobs share the gradebook: wait for the lock instead of failing.
+              f"--CourseDirectory.db_url=sqlite:///{course.gradebook}?timeout=120",
+              f"--BoundedExecute.notebook_timeout={int(options.max_seconds)}",
+              f"--BoundedExecute.grading_plan={plan}",
+              f"--BoundedExecute.max_output_bytes={options.max_output_bytes}",
+              f"--BoundedExecute.max_output_bytes_per_cell={options.max_output_bytes_per_cell}"]
+    if options.sandbox:
+        sandbox_env, sandbox_config = _sandbox_setup(work, options)
+        env.update(sandbox_env)
+        config += sandbox_config
+    command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--student", student, "--force", *config]
+    # Outer limit: BoundedExecute stops the notebook in time; this only catches a stuck nbgrader.
+    return _run_bounded(command, course.root, env, options.max_seconds + 180)
+
+
+# --- 4. read ----------------------------------------------------------------------------
 def scores_from_gradebook(course: Course, student: str, assignment: str) -> list[CellScore]:
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(course.db_url) as gradebook:
+    with Gradebook(f"{course.db_url}?timeout=120") as gradebook:
         try:
             submission = gradebook.find_submission(assignment, student)
         except MissingEntry:
@@ -152,61 +239,117 @@ def scores_from_gradebook(course: Course, student: str, assignment: str) -> list
     return sorted(cells, key=lambda cell: order.get(cell.grade_id, len(order)))
 
 
-def grading_environment(seed: int, size: str = "grading") -> dict[str, str]:
-    env = dict(os.environ)
-    env[SEED_ENV] = str(seed)
-    env[SIZE_ENV] = size
-    env.setdefault("MPLBACKEND", "Agg")
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    return env
+def _what_happened(course: Course, student: str, assignment: str) -> tuple[dict, list[str]]:
+    """The BoundedExecute record of each graded notebook, and cells that hit the cell time limit."""
+    records, slow = {}, []
+    for path in sorted((course.autograded_dir / student / assignment).glob("*.ipynb")):
+        notebook = nb.load(path)
+        records[path.name] = notebook.get("metadata", {}).get("dgmcourse", {})
+        for index, cell in enumerate(notebook.get("cells", [])):
+            if any(o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError"
+                   for o in cell.get("outputs", [])):
+                slow.append(f"{path.name} cell {index + 1}" + (f" ({nb.grade_id(cell)})" if nb.grade_id(cell) else ""))
+    return records, slow
 
 
-def grade_submission(course: Course, submitted_dir: Path, student: str, assignment: str, *, seed: int = 0,
-                     max_seconds: float = DEFAULT_MAX_SECONDS, feedback: bool = True) -> GradeResult:
-    started = time.monotonic()
-    folder = submitted_dir / student / assignment
-    reason = why_invalid(course, folder, assignment)
-    if reason:
-        known = assignment in course.assignments()
-        return GradeResult(student, assignment, INVALID, reason,
-                           max_score=sum(max_points(course, assignment).values()) if known else 0.0,
-                           seconds=time.monotonic() - started)
-
-    command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--student", student, "--force",
-               f"--CourseDirectory.root={course.root}",
-               f"--CourseDirectory.submitted_directory={submitted_dir.resolve()}"]
-    env = grading_environment(seed)
-    returncode, log = _run_bounded(command, course.root, env, max_seconds)
-    cells = scores_from_gradebook(course, student, assignment)
-    total = sum(max_points(course, assignment).values())
+def _status(records: dict, slow: list[str], returncode: int | None, log: str,
+            max_seconds: float) -> tuple[str, str]:
+    tampering = {gid: why for record in records.values() for gid, why in record.get("tampering", {}).items()}
+    stops = [(record.get("stop_kind"), f"{name}: {record['stopped']}") for name, record in records.items()
+             if record.get("stopped")]
+    if tampering:
+        reasons = sorted(set(tampering.values()))
+        return FLAGGED, "; ".join(reasons) + f" (tests scored 0: {', '.join(sorted(tampering))})"
     if returncode is None:
-        status, reason = TIMED_OUT, f"grading took longer than the whole-notebook limit of {max_seconds:g} s and was stopped"
-    elif returncode != 0 or not cells:
-        status, reason = CRASHED, "nbgrader autograde failed:\n" + _tail(log)
-    else:
-        slow = _timed_out_cells(course, student, assignment)
-        status, reason = (TIMED_OUT, "cell time limit reached in " + "; ".join(slow)) if slow else (GRADED, "")
-    if feedback and status in (GRADED, TIMED_OUT):
-        course.nbgrader("generate_feedback", assignment, "--student", student, "--force", env=env)
-    return GradeResult(student, assignment, status, reason, cells, total, time.monotonic() - started)
+        return TIMED_OUT, f"grading took longer than {max_seconds:g} s and was stopped"
+    if returncode != 0:
+        return CRASHED, "nbgrader autograde failed:\n" + _tail(log)
+    for kind, reason in stops:
+        return (CRASHED if kind == "crashed" else TIMED_OUT), reason
+    if slow:
+        return TIMED_OUT, "cell time limit reached in " + "; ".join(slow)
+    return GRADED, ""
+
+
+def grade_submission(course: Course, submitted_dir: Path, student: str, assignment: str, *,
+                     options: GradingOptions | None = None, **overrides) -> GradeResult:
+    """Grade one submission; never raises for anything the submission contains."""
+    options = options or GradingOptions()
+    for key, value in overrides.items():
+        setattr(options, key, value)
+    started = time.monotonic()
+    known = assignment in course.assignments()
+    total = sum(max_points(course, assignment).values()) if known else 0.0
+    with tempfile.TemporaryDirectory(prefix="dgmcourse-grade-") as tmp:
+        work = Path(tmp)
+        stage_root = work / "submitted"
+        staged = stage(course, submitted_dir / student / assignment, stage_root / student / assignment, assignment)
+        if staged.invalid:
+            return GradeResult(student, assignment, INVALID, staged.invalid, max_score=total,
+                               seconds=time.monotonic() - started, notes=staged.notes)
+        returncode, log = autograde(course, stage_root, work, student, assignment, staged, options)
+    cells = scores_from_gradebook(course, student, assignment)
+    records, slow = _what_happened(course, student, assignment)
+    status, reason = _status(records, slow, returncode, log, options.max_seconds)
+    if status == CRASHED and not cells:
+        reason += "\n(no scores were saved)"
+    if options.feedback and cells:
+        course.nbgrader("generate_feedback", assignment, "--student", student, "--force",
+                        extra_config=(f"--CourseDirectory.db_url=sqlite:///{course.gradebook}?timeout=120",))
+    return GradeResult(student, assignment, status, reason, cells, total, time.monotonic() - started, staged.notes)
+
+
+def backup_gradebook(course: Course, keep: int = 20) -> Path | None:
+    """Copy the gradebook aside before a run (``gradebook-backups/``), keeping the newest ``keep``."""
+    if not course.gradebook.exists():
+        return None
+    folder = course.root / "gradebook-backups"
+    folder.mkdir(exist_ok=True)
+    target = folder / time.strftime("gradebook-%Y%m%d-%H%M%S.db")
+    counter = 1
+    while target.exists():
+        target = folder / time.strftime(f"gradebook-%Y%m%d-%H%M%S-{counter}.db")
+        counter += 1
+    shutil.copy2(course.gradebook, target)
+    for old in sorted(folder.glob("gradebook-*.db"))[:-keep]:
+        old.unlink()
+    return target
+
+
+def check_sandbox(options: GradingOptions) -> None:
+    """Refuse to grade when the sandbox cannot start, unless the instructor asked for --unsafe."""
+    if not options.sandbox:
+        return
+    from dgmcourse.instructor.sandbox.kernelspec import probe, python_paths
+    from dgmcourse.instructor.sandbox.settings import SandboxSettings
+
+    with tempfile.TemporaryDirectory(prefix="dgmcourse-probe-") as tmp:
+        probe(SandboxSettings(scratch=f"{tmp}/scratch", runtime=f"{tmp}/runtime", read_only=python_paths()))
 
 
 def grade_all(course: Course, submitted_dir: Path, *, students: list[str] | None = None,
-              assignments: list[str] | None = None, seed: int = 0, max_seconds: float = DEFAULT_MAX_SECONDS,
-              feedback: bool = True, progress=None) -> list[GradeResult]:
-    """Grade every matching submission in turn; never stops early."""
-    results = []
-    for student, assignment in find_submissions(submitted_dir):
-        if students and student not in students:
-            continue
-        if assignments and assignment not in assignments:
-            continue
+              assignments: list[str] | None = None, options: GradingOptions | None = None, jobs: int = 1,
+              progress=None, **overrides) -> list[GradeResult]:
+    """Grade every matching submission, ``jobs`` at a time; never stops early, never loses one."""
+    options = options or GradingOptions()
+    for key, value in overrides.items():
+        setattr(options, key, value)
+    check_sandbox(options)
+    backup_gradebook(course)
+    todo = [(s, a) for s, a in find_submissions(submitted_dir)
+            if (not students or s in students) and (not assignments or a in assignments)]
+    lock = threading.Lock()
+
+    def one(pair: tuple[str, str]) -> GradeResult:
+        student, assignment = pair
         try:
-            result = grade_submission(course, submitted_dir, student, assignment, seed=seed,
-                                      max_seconds=max_seconds, feedback=feedback)
-        except Exception as error:  # one submission must never stop the batch
+            result = grade_submission(course, submitted_dir, student, assignment, options=options)
+        except Exception as error:  # a bug of ours must not cost the other students their grades
             result = GradeResult(student, assignment, CRASHED, f"grading raised {type(error).__name__}: {error}")
-        results.append(result)
         if progress:
-            progress(result)
-    return results
+            with lock:
+                progress(result)
+        return result
+
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        return list(pool.map(one, todo))

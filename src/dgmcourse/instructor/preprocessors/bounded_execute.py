@@ -1,0 +1,158 @@
+"""Execution that always ends with a verdict for every cell.
+
+nbgrader's ``Execute`` has a per-cell limit only, and when the kernel dies or ignores
+the interrupt it raises and no grade is saved at all. ``BoundedExecute`` adds:
+
+- a whole-notebook wall-time limit (each cell's limit shrinks to what is left);
+- a kernel that does not answer the interrupt after a timeout is killed;
+- when the kernel is gone (crash, ``os._exit``, out of memory, killed), every cell that
+  did not run gets an error output, so test cells after the failure score 0 and the
+  cells before it keep their points;
+- a cap on output bytes per cell and per notebook, applied as messages arrive;
+- integrity canaries before each test cell (``canaries.py``): if assertions, checking
+  helpers, builtins or IPython's input handling were tampered with, the test cell is
+  failed without running and the reason is recorded;
+- test cells named in the grading plan (static findings) are failed without running.
+
+What happened is recorded in the notebook's metadata under ``dgmcourse`` for the grader.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from time import monotonic
+
+from jupyter_core.utils import ensure_async, run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbformat.v4 import new_output
+from traitlets import Bool, Integer, Unicode
+
+from nbgrader import utils
+from nbgrader.preprocessors import Execute
+
+from dgmcourse.instructor.preprocessors.canaries import CANARY_TIMEOUT, tampering_problem
+
+METADATA_KEY = "dgmcourse"
+
+
+def _error(ename: str, evalue: str) -> NotebookNode:
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class BoundedExecute(Execute):
+
+    notebook_timeout = Integer(0, help="Whole-notebook wall-time limit in seconds (0: none).").tag(config=True)
+    max_output_bytes_per_cell = Integer(1_000_000, help="Output kept per cell, in bytes.").tag(config=True)
+    max_output_bytes = Integer(5_000_000, help="Output kept per notebook, in bytes.").tag(config=True)
+    canaries = Bool(True, help="Run integrity canaries before each test cell.").tag(config=True)
+    grading_plan = Unicode("", help="JSON file with {'blocked': {grade_id: reason}} from the static scan.").tag(
+        config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._deadline = monotonic() + self.notebook_timeout if self.notebook_timeout > 0 else None
+        self._stop_reason: str | None = None
+        self._stop_kind: str | None = None
+        self._cell_bytes: dict[int, int] = {}
+        self._total_bytes = 0
+        self._truncated: set[int] = set()
+        self._nonce = secrets.token_hex(8)
+        self._canary_running = False
+        self._record = {"tampering": {}, "stopped": None, "stop_kind": None, "truncated_cells": []}
+        blocked = {}
+        if self.grading_plan:
+            with open(self.grading_plan, encoding="utf-8") as handle:
+                blocked = json.load(handle).get("blocked", {})
+        self._blocked = blocked
+        try:
+            nb, resources = super().preprocess(nb, resources, km)
+        finally:
+            self._record["stopped"], self._record["stop_kind"] = self._stop_reason, self._stop_kind
+            self._record["truncated_cells"] = sorted(self._truncated)
+            nb.metadata[METADATA_KEY] = self._record
+        return nb, resources
+
+    # --- limits -------------------------------------------------------------------
+    def _get_timeout(self, cell):
+        if self._canary_running:
+            return CANARY_TIMEOUT
+        timeout = super()._get_timeout(cell)
+        if self._deadline is not None:
+            left = max(1, int(self._deadline - monotonic()))
+            timeout = left if timeout is None else min(timeout, left)
+        return timeout
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = len(json.dumps(msg.get("content", {}), default=str))
+        used = self._cell_bytes.get(cell_index, 0) + size
+        if used > self.max_output_bytes_per_cell or self._total_bytes + size > self.max_output_bytes:
+            if cell_index not in self._truncated:
+                self._truncated.add(cell_index)
+                outs.append(new_output("stream", name="stdout", text=(
+                    f"\n[dgmcourse: further output of this cell was dropped; the grader keeps at most "
+                    f"{self.max_output_bytes_per_cell} bytes per cell and {self.max_output_bytes} per notebook]\n")))
+            return None
+        self._cell_bytes[cell_index] = used
+        self._total_bytes += size
+        return super().output(outs, msg, display_id, cell_index)
+
+    # --- cells ----------------------------------------------------------------------
+    def _stop(self, kind: str, reason: str) -> None:
+        if self._stop_reason is None:
+            self._stop_kind, self._stop_reason = kind, reason
+
+    def _kill_kernel(self) -> None:
+        try:
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception as error:  # the kernel may already be gone
+            self.log.warning("could not stop the kernel: %s", error)
+
+    def _fail_without_running(self, cell, ename: str, reason: str):
+        cell.outputs = [_error(ename, reason)]
+        return cell, self.resources
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not cell.source.strip():
+            return cell, resources
+        if self._stop_reason is None and self._deadline is not None and monotonic() >= self._deadline:
+            self._stop("timed-out", f"the notebook reached its time limit of {self.notebook_timeout} s")
+        if self._stop_reason is not None:
+            return self._fail_without_running(cell, "NotRun", f"not run: {self._stop_reason}")
+        test = utils.is_grade(cell) and not utils.is_solution(cell)
+        if test:
+            grade_id = cell.metadata.nbgrader.get("grade_id", "")
+            if grade_id in self._blocked:
+                self._record["tampering"][grade_id] = self._blocked[grade_id]
+                return self._fail_without_running(cell, "TamperingDetected", self._blocked[grade_id])
+            if self.canaries:
+                problem = self._check_integrity()
+                if problem:
+                    self._record["tampering"][grade_id] = problem
+                    return self._fail_without_running(
+                        cell, "TamperingDetected", f"{problem}; this test was not run")
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._stop("crashed", "the kernel died (it crashed, exited, was killed or ran out of memory)")
+            cell.outputs.append(_error("KernelDied", self._stop_reason))
+        except CellTimeoutError:
+            # The interrupt was ignored: the kernel still runs the cell. Stop it for good.
+            self._kill_kernel()
+            self._stop("timed-out", "the kernel did not stop when interrupted at the time limit and was killed")
+            cell.outputs.append(_error("CellTimeoutError", self._stop_reason))
+        return cell, self.resources
+
+    def _check_integrity(self) -> str | None:
+        self._canary_running = True
+        try:
+            return tampering_problem(self._run_snippet, self._nonce)
+        except (DeadKernelError, CellTimeoutError):
+            return "the kernel did not answer the integrity check"
+        finally:
+            self._canary_running = False
+
+    def _run_snippet(self, code: str) -> dict:
+        """Run code in the kernel outside any cell and return the shell reply's content."""
+        msg_id = run_sync(ensure_async)(self.kc.execute(code, store_history=False, stop_on_error=False))
+        reply = self.wait_for_reply(msg_id)
+        return (reply or {}).get("content", {})

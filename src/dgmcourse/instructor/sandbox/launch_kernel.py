@@ -1,0 +1,87 @@
+"""The command of the sandboxed kernelspec: ``python -m ... launch_kernel CONNECTION_FILE``.
+
+jupyter_client runs this as "the kernel". It copies the connection file into the
+private runtime folder, sets resource limits and replaces itself with ``bwrap``
+running ipykernel as an unprivileged user in its own user namespace. Because it
+``exec``s, the process that jupyter_client watches and kills is the sandbox itself.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import sys
+from pathlib import Path
+
+from dgmcourse.instructor.sandbox.settings import SandboxSettings
+
+# Host folders every Python needs, mounted read-only when they exist.
+SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/alternatives", "/etc/ssl",
+               "/etc/fonts", "/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
+
+
+def bwrap_command(settings: SandboxSettings, connection_file: str, kernel_args: tuple[str, ...] = ()) -> list[str]:
+    command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+               "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    # Inside, the kernel is an unprivileged user with no capabilities on the host.
+    command += ["--unshare-user", "--uid", str(settings.uid), "--gid", str(settings.gid)]
+    mounted = set()
+    for path in (*SYSTEM_DIRS, *settings.read_only):
+        real = os.path.realpath(path)
+        for source in {path, real}:
+            if os.path.exists(source) and source not in mounted:
+                command += ["--ro-bind", source, source]
+                mounted.add(source)
+    command += ["--bind", settings.runtime, settings.runtime, "--bind", settings.scratch, settings.scratch,
+                "--chdir", settings.scratch, "--clearenv"]
+    env = {"HOME": settings.scratch, "PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
+           "MPLCONFIGDIR": os.path.join(settings.scratch, ".matplotlib"), "PYTHONDONTWRITEBYTECODE": "1",
+           **settings.env}
+    for key, value in env.items():
+        command += ["--setenv", key, value]
+    command += [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file, *kernel_args]
+    return command
+
+
+def processes_of_this_user() -> int:
+    uid = os.getuid()
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                count += os.stat(f"/proc/{entry}").st_uid == uid
+            except OSError:
+                pass
+    return count
+
+
+def set_limits(settings: SandboxSettings) -> None:
+    """Limits inherited by the sandbox. RLIMIT_NPROC counts every process of the real user,
+    so the kernel may start ``max_processes`` more than that user already runs."""
+    mb = 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (settings.memory_mb * mb, settings.memory_mb * mb))
+    nproc = processes_of_this_user() + settings.max_processes
+    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (settings.max_file_mb * mb, settings.max_file_mb * mb))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def main(argv: list[str]) -> None:
+    if not argv:
+        sys.exit("usage: python -m dgmcourse.instructor.sandbox.launch_kernel CONNECTION_FILE [KERNEL ARGS]")
+    settings = SandboxSettings.from_environment()
+    # nbgrader starts the kernel in the autograded folder; the sandbox sees only the
+    # scratch folder, so bring along the assignment's data files (never notebooks).
+    for entry in Path.cwd().iterdir():
+        if entry.is_file() and entry.suffix != ".ipynb":
+            shutil.copy2(entry, Path(settings.scratch) / entry.name)
+    private = Path(settings.runtime) / Path(argv[0]).name
+    if private.resolve() != Path(argv[0]).resolve():  # the grader normally writes it there already
+        shutil.copyfile(argv[0], private)
+    command = bwrap_command(settings, str(private), tuple(argv[1:]))
+    set_limits(settings)
+    os.execvp(command[0], command)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
