@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -51,6 +52,23 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted_stamp() + "\n")
 
 
+def ensure_sandbox_tool() -> None:
+    """Grading runs student code inside bubblewrap; install it where we may (root with apt-get)."""
+    if shutil.which("bwrap"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("quickstart: installing bubblewrap (the grading sandbox) with apt-get", flush=True)
+        quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(["apt-get", "update", "-qq"], **quiet)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "bubblewrap"], **quiet,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    if not shutil.which("bwrap"):
+        print("quickstart: bubblewrap (bwrap) is not installed, so grading cannot sandbox student code.\n"
+              "  The demo grades only the course's own reference code and runs without it (with a warning);\n"
+              "  the sandbox tests are skipped. Install it with your system's package manager\n"
+              "  (Debian/Ubuntu: sudo apt-get install bubblewrap).", flush=True)
+
+
 def course_environment() -> dict[str, str]:
     env = dict(os.environ)
     # nbgrader shells out to `alembic` and `jupyter`: the venv's bin/ must come first on PATH.
@@ -68,6 +86,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     ensure_environment()
+    ensure_sandbox_tool()
     command, rest = argv[0], argv[1:]
     if command == "demo":
         cmd = [str(VENV / "bin" / "dgmcourse"), "demo", *rest]
