@@ -1,0 +1,11 @@
+# Weights the score with log p(x, z) only, forgetting the -log q(z) part of f (drops the entropy's gradient).
+# replaces: score__solution
+# loses: score__tests
+import torch
+
+
+def score_function_gradient(theta, x, lam, num_samples, generator=None):
+    with torch.no_grad():
+        theta = torch.as_tensor(theta, dtype=x.dtype)
+        z = torch.empty(num_samples, dtype=x.dtype).exponential_(generator=generator) / theta
+        return (log_joint(z, x, lam) * (1.0 / theta - z)).mean()

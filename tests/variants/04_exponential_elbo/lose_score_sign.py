@@ -1,0 +1,12 @@
+# Sign error in the score: uses z - 1/theta instead of d log q / d theta = 1/theta - z.
+# replaces: score__solution
+# loses: score__tests
+import torch
+
+
+def score_function_gradient(theta, x, lam, num_samples, generator=None):
+    with torch.no_grad():
+        theta = torch.as_tensor(theta, dtype=x.dtype)
+        z = torch.empty(num_samples, dtype=x.dtype).exponential_(generator=generator) / theta
+        f = log_joint(z, x, lam) - (torch.log(theta) - theta * z)
+        return (f * (z - 1.0 / theta)).mean()
