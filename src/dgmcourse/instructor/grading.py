@@ -221,7 +221,12 @@ def autograde(course: Course, stage_root: Path, work: Path, student: str, assign
         config += sandbox_config
     command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--student", student, "--force", *config]
     # Outer limit: BoundedExecute stops the notebook in time; this only catches a stuck nbgrader.
-    return _run_bounded(command, course.root, env, options.max_seconds + 180)
+    outcome = _run_bounded(command, course.root, env, options.max_seconds + 180)
+    if options.sandbox:
+        from dgmcourse.instructor.sandbox.process_limit import remove_recorded_cgroup
+
+        remove_recorded_cgroup(str(work / "runtime"))
+    return outcome
 
 
 # --- 4. read ----------------------------------------------------------------------------

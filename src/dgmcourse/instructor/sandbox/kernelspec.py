@@ -59,6 +59,9 @@ def probe(settings: SandboxSettings) -> None:
 
     done = subprocess.run(command, capture_output=True, text=True, preexec_fn=lambda: set_limits(settings),
                           timeout=120)
+    from dgmcourse.instructor.sandbox.process_limit import remove_recorded_cgroup
+
+    remove_recorded_cgroup(settings.runtime)
     if done.returncode != 0:
         raise SandboxUnavailable(
             "the grading sandbox (bubblewrap) cannot start here:\n  " + (done.stderr.strip() or done.stdout.strip())

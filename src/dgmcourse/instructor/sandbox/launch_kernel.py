@@ -8,11 +8,13 @@ running ipykernel as an unprivileged user in its own user namespace. Because it
 from __future__ import annotations
 
 import os
+import platform
 import resource
 import shutil
 import sys
 from pathlib import Path
 
+from dgmcourse.instructor.sandbox.process_limit import enter_pids_cgroup
 from dgmcourse.instructor.sandbox.settings import SandboxSettings
 
 # Host folders every Python needs, mounted read-only when they exist.
@@ -44,24 +46,37 @@ def bwrap_command(settings: SandboxSettings, connection_file: str, kernel_args: 
 
 
 def processes_of_this_user() -> int:
+    """Tasks (processes and threads) the real user runs now, as RLIMIT_NPROC counts them."""
     uid = os.getuid()
     count = 0
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                count += os.stat(f"/proc/{entry}").st_uid == uid
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += len(os.listdir(f"/proc/{entry}/task"))
             except OSError:
                 pass
     return count
 
 
+def counts_per_user_namespace() -> bool:
+    """Since Linux 5.14, RLIMIT_NPROC counts tasks per user namespace, so the sandbox starts at 0."""
+    release = platform.release().split("-")[0].split(".")
+    try:
+        return (int(release[0]), int(release[1])) >= (5, 14)
+    except (IndexError, ValueError):
+        return False
+
+
 def set_limits(settings: SandboxSettings) -> None:
-    """Limits inherited by the sandbox. RLIMIT_NPROC counts every process of the real user,
-    so the kernel may start ``max_processes`` more than that user already runs."""
+    """Limits inherited by the sandbox: memory, tasks (processes and threads), file size, no core dumps."""
     mb = 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (settings.memory_mb * mb, settings.memory_mb * mb))
-    nproc = processes_of_this_user() + settings.max_processes
-    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    if not enter_pids_cgroup(settings.max_processes, settings.runtime):
+        # RLIMIT_NPROC binds only non-root users; on older kernels it counts every task of the
+        # real user, sandbox or not.
+        nproc = settings.max_processes + (0 if counts_per_user_namespace() else processes_of_this_user())
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     resource.setrlimit(resource.RLIMIT_FSIZE, (settings.max_file_mb * mb, settings.max_file_mb * mb))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
