@@ -1,0 +1,10 @@
+# Minimises +mean f(x) instead of -mean f(x), so Q runs away from where the critic is high.
+# replaces: generator__solution
+# loses: generator__tests train__mechanics train__gp_run
+def generator_step(critic, mu, raw_scale, optimizer, n_samples=256):
+    optimizer.zero_grad()
+    samples = make_q(mu, raw_scale).rsample((n_samples,))
+    loss = critic(samples).mean()
+    loss.backward()
+    optimizer.step()
+    return loss.item()

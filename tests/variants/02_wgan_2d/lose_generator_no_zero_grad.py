@@ -1,0 +1,9 @@
+# Never zeroes the gradients, so every step adds the gradients of all earlier steps.
+# replaces: generator__solution
+# loses: generator__tests train__mechanics train__gp_run
+def generator_step(critic, mu, raw_scale, optimizer, n_samples=256):
+    samples = make_q(mu, raw_scale).rsample((n_samples,))
+    loss = -critic(samples).mean()
+    loss.backward()
+    optimizer.step()
+    return loss.item()

@@ -1,0 +1,8 @@
+# Draws an epsilon per coordinate (torch.rand_like), so the interpolates leave the segments.
+# replaces: penalty__solution
+# loses: penalty__values
+def compute_gradient_penalty(critic, x_r, x_q):
+    epsilon = torch.rand_like(x_r)
+    x_hat = (epsilon * x_r + (1 - epsilon) * x_q).detach().requires_grad_(True)
+    (gradients,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
+    return ((gradients.norm(dim=1) - 1) ** 2).mean()
