@@ -159,6 +159,19 @@ def _kernel_environment(options: GradingOptions) -> dict[str, str]:
     return env
 
 
+def _share_font_cache(destination: Path) -> None:
+    """Give the kernel the grader's matplotlib font list, so that it does not rebuild it (seconds)."""
+    try:
+        import matplotlib
+
+        cached = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
+        if cached:
+            destination.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(cached[-1], destination / cached[-1].name)
+    except Exception:  # only a speed-up
+        pass
+
+
 def _sandbox_setup(work: Path, options: GradingOptions) -> tuple[dict[str, str], list[str]]:
     """Environment and nbgrader options that put this submission's kernel in the sandbox."""
     from dgmcourse.instructor.sandbox.kernelspec import prepare_dirs, python_paths, write_kernelspec
@@ -173,6 +186,7 @@ def _sandbox_setup(work: Path, options: GradingOptions) -> tuple[dict[str, str],
     settings = SandboxSettings(scratch=str(work / "scratch"), runtime=str(work / "runtime"), read_only=read_only,
                                env=env_for_kernel, memory_mb=options.memory_mb, max_processes=options.max_processes)
     prepare_dirs(settings)
+    _share_font_cache(Path(settings.scratch) / ".matplotlib")
     settings_file = settings.write(work / "sandbox.json")
     with _kernelspec_lock:
         spec_root = write_kernelspec(work / "kernelspec")
