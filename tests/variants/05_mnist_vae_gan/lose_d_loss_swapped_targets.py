@@ -1,0 +1,10 @@
+# Labels the real images 0 and the generated ones 1.
+# replaces: d_loss__solution
+# loses: d_loss__tests gan_step__mechanics gan_step__trend
+import torch
+import torch.nn.functional as F
+
+
+def discriminator_loss(real_logits, fake_logits):
+    return (F.binary_cross_entropy_with_logits(real_logits, torch.zeros_like(real_logits))
+            + F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits)))

@@ -1,0 +1,19 @@
+# Steps both optimisers after the generator's backward pass, so D also moves to help the generator.
+# replaces: gan_step__solution
+# loses: gan_step__mechanics
+import torch
+
+
+def gan_train_step(generator, discriminator, g_optimizer, d_optimizer, real, z_dim):
+    fake = generator(torch.randn(real.shape[0], z_dim, device=real.device))
+    d_optimizer.zero_grad()
+    d_loss = discriminator_loss(discriminator(real), discriminator(fake.detach()))
+    d_loss.backward()
+    d_optimizer.step()
+    g_optimizer.zero_grad()
+    d_optimizer.zero_grad()
+    g_loss = generator_loss(discriminator(fake))
+    g_loss.backward()
+    g_optimizer.step()
+    d_optimizer.step()
+    return d_loss.item(), g_loss.item()

@@ -1,0 +1,13 @@
+# Monte Carlo KL whose log q uses the lecture code's +|sum log sigma| instead of -sum log sigma.
+# replaces: kl__solution
+# loses: kl__tests neg_elbo__tests vae_step__mechanics
+import torch
+
+
+def kl_to_standard_normal(mu, log_var):
+    standard = torch.distributions.Normal(0.0, 1.0)
+    eps = torch.randn((256,) + tuple(mu.shape), dtype=mu.dtype, device=mu.device)
+    z = mu + torch.exp(0.5 * log_var) * eps
+    log_q = standard.log_prob(eps).sum(-1) + torch.abs((0.5 * log_var).sum(-1))
+    log_p = standard.log_prob(z).sum(-1)
+    return (log_q - log_p).mean(0)

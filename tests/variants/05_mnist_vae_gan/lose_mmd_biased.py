@@ -1,0 +1,13 @@
+# Averages over the whole kernel matrices, diagonal included (the biased V-statistic).
+# replaces: mmd__solution
+# loses: mmd__values mmd__properties
+import torch
+
+
+def mmd2(x, y, sigma):
+    x, y = x.reshape(x.shape[0], -1), y.reshape(y.shape[0], -1)
+
+    def kernel(a, b):
+        return torch.exp(-torch.cdist(a, b) ** 2 / (2 * sigma ** 2))
+
+    return kernel(x, x).mean() + kernel(y, y).mean() - 2 * kernel(x, y).mean()

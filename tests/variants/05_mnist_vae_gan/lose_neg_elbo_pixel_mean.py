@@ -1,0 +1,10 @@
+# Averages the binary cross-entropy over the pixels of each image instead of summing it.
+# replaces: neg_elbo__solution
+# loses: neg_elbo__tests vae_step__mechanics
+import torch
+import torch.nn.functional as F
+
+
+def negative_elbo(x, logits, mu, log_var):
+    bce = F.binary_cross_entropy_with_logits(logits, x, reduction="none")
+    return bce.reshape(bce.shape[0], -1).mean(dim=1) + kl_to_standard_normal(mu, log_var)

@@ -1,0 +1,10 @@
+# Applies sigmoid to the logits and uses the BCE on probabilities, which clamps log(0) to -100 for extreme logits.
+# replaces: neg_elbo__solution
+# loses: neg_elbo__tests
+import torch
+import torch.nn.functional as F
+
+
+def negative_elbo(x, logits, mu, log_var):
+    bce = F.binary_cross_entropy(torch.sigmoid(logits), x, reduction="none")
+    return bce.reshape(bce.shape[0], -1).sum(dim=1) + kl_to_standard_normal(mu, log_var)
