@@ -21,6 +21,7 @@ Statuses, one per submission:
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -217,7 +218,7 @@ def _tail(text: str, lines: int = 12) -> str:
 def autograde(course: Course, stage_root: Path, work: Path, student: str, assignment: str,
               staged: Staged, options: GradingOptions) -> tuple[int | None, str]:
     plan = work / "plan.json"
-    plan.write_text(__import__("json").dumps({"blocked": staged.blocked}))
+    plan.write_text(json.dumps({"blocked": staged.blocked}))
     env = dict(os.environ)
     env.update({SEED_ENV: str(options.seed), SIZE_ENV: options.size, "MPLBACKEND": "Agg"})
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
