@@ -5,9 +5,10 @@ For each (student, assignment) the pipeline is:
 1. **stage**: copy the submission into a private stage folder, repairing each notebook
    (``repair.py``) or giving up on it with ``invalid-notebook``;
 2. **scan** the student's code for ways to fake a grade (``tamper_scan.py``);
-3. **autograde** with the real ``nbgrader autograde``, in its own process, with the
-   kernel in a bubblewrap sandbox (``sandbox/``) and ``BoundedExecute`` enforcing the
-   limits and running integrity canaries;
+3. **autograde** with nbgrader's own ``Autograde`` (and ``GenerateFeedback``) converters,
+   in a grading worker process that each job keeps for its submissions
+   (``grading_worker.py``), with the kernel in a bubblewrap sandbox (``sandbox/``) and
+   ``BoundedExecute`` enforcing the limits and running integrity canaries;
 4. **read** the scores from the gradebook and what happened from the graded notebook.
 
 Statuses, one per submission:
@@ -24,8 +25,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,6 +35,7 @@ from pathlib import Path
 
 from dgmcourse.instructor import notebooks as nb
 from dgmcourse.instructor.course import Course
+from dgmcourse.instructor.grading_worker import WorkerProcess
 from dgmcourse.instructor.repair import repair
 from dgmcourse.instructor.tamper_scan import blocked_tests, scan
 from dgmcourse.student.reproducibility import SEED_ENV, SIZE_ENV
@@ -45,6 +45,7 @@ STATUSES = (GRADED, TIMED_OUT, CRASHED, INVALID, FLAGGED)
 DEFAULT_MAX_SECONDS = 1800
 # Environment variables a kernel may see; everything else of the grader's environment stays out.
 KERNEL_ENV = (SEED_ENV, SIZE_ENV, "MPLBACKEND", "DGMCOURSE_MNIST_DIR", "DGMCOURSE_DEVICE", "OMP_NUM_THREADS")
+THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class GradeResult:
     max_score: float = 0.0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    # Kernel start to shutdown, summed over the notebooks; `seconds` adds staging and nbgrader around it.
+    notebook_seconds: float = 0.0
 
     @property
     def score(self) -> float:
@@ -92,6 +95,8 @@ class GradingOptions:
     max_processes: int = 256
     max_output_bytes: int = 5_000_000
     max_output_bytes_per_cell: int = 1_000_000
+    # Threads each kernel's torch/NumPy may use; None leaves the libraries' default (all cores).
+    kernel_threads: int | None = None
 
 
 def max_points(course: Course, assignment: str) -> dict[str, float]:
@@ -154,9 +159,14 @@ def stage(course: Course, source: Path, destination: Path, assignment: str) -> S
 _kernelspec_lock = threading.Lock()
 
 
+def _thread_limits(options: GradingOptions) -> dict[str, str]:
+    return {key: str(options.kernel_threads) for key in THREAD_ENV} if options.kernel_threads else {}
+
+
 def _kernel_environment(options: GradingOptions) -> dict[str, str]:
     env = {key: os.environ[key] for key in KERNEL_ENV if os.environ.get(key)}
     env.update({SEED_ENV: str(options.seed), SIZE_ENV: options.size, "MPLBACKEND": "Agg"})
+    env.update(_thread_limits(options))
     return env
 
 
@@ -173,8 +183,8 @@ def _share_font_cache(destination: Path) -> None:
         pass
 
 
-def _sandbox_setup(work: Path, options: GradingOptions) -> tuple[dict[str, str], list[str]]:
-    """Environment and nbgrader options that put this submission's kernel in the sandbox."""
+def _sandbox_setup(work: Path, options: GradingOptions) -> tuple[dict[str, str], dict]:
+    """Environment and nbgrader configuration that put this submission's kernel in the sandbox."""
     from dgmcourse.instructor.sandbox.kernelspec import prepare_dirs, python_paths, write_kernelspec
     from dgmcourse.instructor.sandbox.settings import SETTINGS_ENV, SandboxSettings
 
@@ -193,21 +203,8 @@ def _sandbox_setup(work: Path, options: GradingOptions) -> tuple[dict[str, str],
         spec_root = write_kernelspec(work / "kernelspec")
     env = {SETTINGS_ENV: str(settings_file), "JUPYTER_PATH": str(spec_root),
            "JUPYTER_RUNTIME_DIR": settings.runtime}
-    config = ["--KernelManager.transport=ipc", f"--KernelManager.ip={settings.runtime}/kernel-ipc"]
+    config = {"KernelManager": {"transport": "ipc", "ip": f"{settings.runtime}/kernel-ipc"}}
     return env, config
-
-
-def _run_bounded(command: list[str], cwd: Path, env: dict[str, str], max_seconds: float) -> tuple[int | None, str]:
-    """Run a command in its own process group; on timeout kill the group (kernels included)."""
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, text=True, start_new_session=True)
-    try:
-        output, _ = process.communicate(timeout=max_seconds)
-        return process.returncode, output
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        output, _ = process.communicate()
-        return None, output
 
 
 def _tail(text: str, lines: int = 12) -> str:
@@ -215,33 +212,43 @@ def _tail(text: str, lines: int = 12) -> str:
     return "\n".join((errors or text.splitlines())[-lines:])
 
 
-def autograde(course: Course, stage_root: Path, work: Path, student: str, assignment: str,
-              staged: Staged, options: GradingOptions) -> tuple[int | None, str]:
-    plan = work / "plan.json"
-    plan.write_text(json.dumps({"blocked": staged.blocked}))
+def grader_environment(options: GradingOptions) -> dict[str, str]:
+    """The environment nbgrader runs in: the grader's own, plus the run's seed and size."""
     env = dict(os.environ)
     env.update({SEED_ENV: str(options.seed), SIZE_ENV: options.size, "MPLBACKEND": "Agg"})
+    env.update(_thread_limits(options))  # what an unsandboxed kernel inherits
+    # nbgrader shells out to alembic, which lives next to this interpreter.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    config = [f"--CourseDirectory.root={course.root}",
-              f"--CourseDirectory.submitted_directory={stage_root}",
-              # Parallel jobs share the gradebook: wait for the lock instead of failing.
-              f"--CourseDirectory.db_url=sqlite:///{course.gradebook}?timeout=120",
-              f"--BoundedExecute.notebook_timeout={int(options.max_seconds)}",
-              f"--BoundedExecute.grading_plan={plan}",
-              f"--BoundedExecute.max_output_bytes={options.max_output_bytes}",
-              f"--BoundedExecute.max_output_bytes_per_cell={options.max_output_bytes_per_cell}"]
+    return env
+
+
+def autograde(course: Course, stage_root: Path, work: Path, student: str, assignment: str,
+              staged: Staged, options: GradingOptions, worker: WorkerProcess) -> tuple[int | None, str]:
+    """``nbgrader autograde`` (and feedback) for one staged submission, in ``worker``."""
+    plan = work / "plan.json"
+    plan.write_text(json.dumps({"blocked": staged.blocked}))
+    env = grader_environment(options)
+    config = {
+        "CourseDirectory": {"root": str(course.root), "submitted_directory": str(stage_root),
+                            # Parallel jobs share the gradebook: wait for the lock instead of failing.
+                            "db_url": f"sqlite:///{course.gradebook}?timeout=120"},
+        "BoundedExecute": {"notebook_timeout": int(options.max_seconds), "grading_plan": str(plan),
+                           "max_output_bytes": options.max_output_bytes,
+                           "max_output_bytes_per_cell": options.max_output_bytes_per_cell},
+    }
     if options.sandbox:
         sandbox_env, sandbox_config = _sandbox_setup(work, options)
         env.update(sandbox_env)
-        config += sandbox_config
-    command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--student", student, "--force", *config]
+        config.update(sandbox_config)
+    request = {"assignment": assignment, "student": student, "config": config, "env": env,
+               "feedback": options.feedback}
     # Outer limit: BoundedExecute stops the notebook in time; this only catches a stuck nbgrader.
-    outcome = _run_bounded(command, course.root, env, options.max_seconds + 180)
+    returncode, log, _ = worker.grade(request, timeout=options.max_seconds + 180)
     if options.sandbox:
         from dgmcourse.instructor.sandbox.process_limit import remove_recorded_cgroup
 
         remove_recorded_cgroup(str(work / "runtime"))
-    return outcome
+    return returncode, log
 
 
 # --- 4. read ----------------------------------------------------------------------------
@@ -292,9 +299,18 @@ def _status(records: dict, slow: list[str], returncode: int | None, log: str,
 
 
 def grade_submission(course: Course, submitted_dir: Path, student: str, assignment: str, *,
-                     options: GradingOptions | None = None, **overrides) -> GradeResult:
-    """Grade one submission; never raises for anything the submission contains."""
+                     options: GradingOptions | None = None, worker: WorkerProcess | None = None,
+                     **overrides) -> GradeResult:
+    """Grade one submission; never raises for anything the submission contains.
+
+    ``worker`` is the grading process to use; without one, a worker is started for this
+    submission alone.
+    """
     options = options or GradingOptions()
+    if worker is None:
+        with WorkerProcess(course.root, grader_environment(options)) as own_worker:
+            return grade_submission(course, submitted_dir, student, assignment, options=options,
+                                    worker=own_worker, **overrides)
     for key, value in overrides.items():
         setattr(options, key, value)
     started = time.monotonic()
@@ -307,16 +323,15 @@ def grade_submission(course: Course, submitted_dir: Path, student: str, assignme
         if staged.invalid:
             return GradeResult(student, assignment, INVALID, staged.invalid, max_score=total,
                                seconds=time.monotonic() - started, notes=staged.notes)
-        returncode, log = autograde(course, stage_root, work, student, assignment, staged, options)
+        returncode, log = autograde(course, stage_root, work, student, assignment, staged, options, worker)
     cells = scores_from_gradebook(course, student, assignment)
     records, slow = _what_happened(course, student, assignment)
     status, reason = _status(records, slow, returncode, log, options.max_seconds)
     if status == CRASHED and not cells:
         reason += "\n(no scores were saved)"
-    if options.feedback and cells:
-        course.nbgrader("generate_feedback", assignment, "--student", student, "--force",
-                        extra_config=(f"--CourseDirectory.db_url=sqlite:///{course.gradebook}?timeout=120",))
-    return GradeResult(student, assignment, status, reason, cells, total, time.monotonic() - started, staged.notes)
+    notebook_seconds = sum(record.get("execution_seconds", 0.0) for record in records.values())
+    return GradeResult(student, assignment, status, reason, cells, total, time.monotonic() - started, staged.notes,
+                       notebook_seconds)
 
 
 def backup_gradebook(course: Course, keep: int = 20) -> Path | None:
@@ -354,16 +369,27 @@ def grade_all(course: Course, submitted_dir: Path, *, students: list[str] | None
     options = options or GradingOptions()
     for key, value in overrides.items():
         setattr(options, key, value)
+    if jobs > 1 and options.kernel_threads is None and not os.environ.get("OMP_NUM_THREADS"):
+        # Kernels that each start one thread per core fight over the cores when several run at once.
+        options.kernel_threads = max(1, (os.cpu_count() or 1) // jobs)
     check_sandbox(options)
     backup_gradebook(course)
     todo = [(s, a) for s, a in find_submissions(submitted_dir)
             if (not students or s in students) and (not assignments or a in assignments)]
     lock = threading.Lock()
+    # One worker per job, each importing nbgrader once (see grading_worker.py).
+    local = threading.local()
+    workers: list[WorkerProcess] = []
 
     def one(pair: tuple[str, str]) -> GradeResult:
         student, assignment = pair
+        if not hasattr(local, "worker"):
+            local.worker = WorkerProcess(course.root, grader_environment(options))
+            with lock:
+                workers.append(local.worker)
         try:
-            result = grade_submission(course, submitted_dir, student, assignment, options=options)
+            result = grade_submission(course, submitted_dir, student, assignment, options=options,
+                                      worker=local.worker)
         except Exception as error:  # a bug of ours must not cost the other students their grades
             result = GradeResult(student, assignment, CRASHED, f"grading raised {type(error).__name__}: {error}")
         if progress:
@@ -371,5 +397,9 @@ def grade_all(course: Course, submitted_dir: Path, *, students: list[str] | None
                 progress(result)
         return result
 
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
-        return list(pool.map(one, todo))
+    try:
+        with ThreadPoolExecutor(max(1, jobs)) as pool:
+            return list(pool.map(one, todo))
+    finally:
+        for worker in workers:
+            worker.close()

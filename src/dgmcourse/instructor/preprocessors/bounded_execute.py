@@ -64,9 +64,12 @@ class BoundedExecute(Execute):
             with open(self.grading_plan, encoding="utf-8") as handle:
                 blocked = json.load(handle).get("blocked", {})
         self._blocked = blocked
+        started = monotonic()
         try:
             nb, resources = super().preprocess(nb, resources, km)
         finally:
+            # Kernel start to kernel shutdown: what `dgmcourse bench` reports as a notebook's run time.
+            self._record["execution_seconds"] = round(monotonic() - started, 3)
             self._record["stopped"], self._record["stop_kind"] = self._stop_reason, self._stop_kind
             self._record["truncated_cells"] = sorted(self._truncated)
             nb.metadata[METADATA_KEY] = self._record
