@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""The README's two commands.
+"""The README's commands.
 
     python3 quickstart.py demo    release every assignment, grade reference students, print the summary
     python3 quickstart.py test    run the test suite
+    python3 quickstart.py bench   measure notebooks, grading throughput and training speed (about 15 min)
 
 Each creates ./.venv and installs the course into it when missing or out of date
 (the stamp is a hash of pyproject.toml), so a fresh clone needs nothing else.
-Arguments after the command go to `dgmcourse demo` or to pytest.
+Arguments after the command go to `dgmcourse demo`, to pytest or to `dgmcourse bench`.
 """
 from __future__ import annotations
 
@@ -82,14 +83,14 @@ def course_environment() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("demo", "test"):
+    if not argv or argv[0] not in ("demo", "test", "bench"):
         print(__doc__)
         return 2
     ensure_environment()
     ensure_sandbox_tool()
     command, rest = argv[0], argv[1:]
-    if command == "demo":
-        cmd = [str(VENV / "bin" / "dgmcourse"), "demo", *rest]
+    if command in ("demo", "bench"):
+        cmd = [str(VENV / "bin" / "dgmcourse"), command, *rest]
     else:
         cmd = [str(venv_python()), "-m", "pytest", *rest]
     return subprocess.run(cmd, cwd=ROOT, env=course_environment()).returncode

@@ -60,6 +60,26 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from dgmcourse.instructor import bench
+    from dgmcourse.instructor.bench import report
+
+    course = _course(args)
+    sections = tuple(args.only or bench.SECTIONS)
+    try:
+        results = bench.run(course, sections=sections, repeats=args.repeats, submissions=args.submissions,
+                            throughput_assignment=args.throughput_assignment, mnist_images=args.mnist_images,
+                            assignments=args.assignment or None)
+    except bench.BenchFailure as error:
+        print(f"dgmcourse bench: a run did not do the work it was timing:\n{error}", file=sys.stderr)
+        return 1
+    path = bench.write_json(results, Path(args.json) if args.json else course.reports_dir / "bench.json")
+    print()
+    print(report.table(results))
+    print(f"\nwrote {path}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dgmcourse", description="Release and grade the deep generative models course.")
     p.add_argument("--course", help="course directory (default: the one containing the current directory)")
@@ -89,6 +109,18 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     d.add_argument("--seed", type=int, default=0)
     d.set_defaults(run=cmd_demo)
+
+    b = sub.add_parser("bench", help="measure notebooks, grading throughput, MNIST training and vectorisation")
+    b.add_argument("--only", action="append", choices=("notebooks", "throughput", "mnist", "vectorisation"),
+                   help="run only this section (repeatable; default: all)")
+    b.add_argument("--assignment", action="append", help="notebooks section: only this assignment (repeatable)")
+    b.add_argument("--repeats", type=int, default=3, help="runs per notebook; the median is reported (default 3)")
+    b.add_argument("--submissions", type=int, default=8, help="submissions graded in the throughput section")
+    b.add_argument("--throughput-assignment", default="01_space_worms_wasserstein",
+                   help="assignment whose solution is graded in the throughput section")
+    b.add_argument("--mnist-images", type=int, default=60000, help="images per MNIST epoch (default: all 60000)")
+    b.add_argument("--json", help="where to write the results (default: <course>/reports/bench.json)")
+    b.set_defaults(run=cmd_bench)
     return p
 
 

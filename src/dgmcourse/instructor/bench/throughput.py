@@ -1,0 +1,154 @@
+"""Grading throughput: the same N submissions graded by plain nbgrader and by ``dgmcourse grade``.
+
+Three runs over identical copies of the reference solution (the most work a submission can
+make the grader do):
+
+- ``nbgrader autograde <assignment>``: one process grades everyone in turn, with nbgrader's
+  stock configuration (the per-cell limit is the course's) and no sandbox; what an instructor
+  would otherwise run;
+- ``dgmcourse grade --jobs 1``: staging, repair, tamper scan, sandboxed kernels, canaries,
+  feedback;
+- ``dgmcourse grade --jobs 2``.
+
+Every run must grade every submission with full marks, or its time means nothing and the
+section fails.
+
+Two jobs cannot be more than twice as fast, and on a shared virtual machine they are less:
+the section first measures the machine's own ceiling, the speedup of running the same
+CPU-bound Python work as two processes at once instead of one after the other.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from dgmcourse.instructor import submissions
+from dgmcourse.instructor.course import CONFIG_FILE, Course, copy_course
+from dgmcourse.instructor.release import release
+from dgmcourse.instructor.bench.timing import BenchFailure, load_average, stopwatch
+from dgmcourse.student.reproducibility import SEED_ENV, SIZE_ENV
+
+# nbgrader's defaults, but the course's id and per-cell limit, so that both graders allow the same time.
+PLAIN_CONFIG = '''c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "deep-generative-models"
+c.Execute.timeout = 300
+'''
+STUDENTS_IN_A_TERM = 300
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({SEED_ENV: "0", SIZE_ENV: "grading", "MPLBACKEND": "Agg"})
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def _run(command: list[str], cwd: Path, what: str) -> str:
+    result = subprocess.run(command, cwd=cwd, env=_environment(), capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL)
+    if result.returncode != 0:
+        raise BenchFailure(f"{what} exited with {result.returncode}:\n{(result.stdout + result.stderr)[-3000:]}")
+    return result.stdout + result.stderr
+
+
+SPIN = "import time\nt = time.perf_counter()\nx = 0\nfor i in range({n}):\n    x += i\nprint(time.perf_counter() - t)"
+
+
+def parallel_ceiling(tasks: int = 4, loop: int = 12_000_000) -> dict:
+    """Speedup of ``tasks`` CPU-bound processes run two at a time over the same run one at a time."""
+    command = [sys.executable, "-c", SPIN.format(n=loop)]
+    with stopwatch() as serial:
+        for _ in range(tasks):
+            subprocess.run(command, check=True, capture_output=True)
+    with stopwatch() as paired:
+        for _ in range(tasks // 2):
+            pair = [subprocess.Popen(command, stdout=subprocess.DEVNULL) for _ in range(2)]
+            for process in pair:
+                process.wait()
+    return {"serial_seconds": round(serial(), 2), "two_at_a_time_seconds": round(paired(), 2),
+            "speedup": round(serial() / paired(), 2)}
+
+
+def _plain_course(course: Course, root: Path, assignment: str) -> Course:
+    plain = copy_course(course, root, with_release=False)
+    (plain.root / CONFIG_FILE).write_text(PLAIN_CONFIG)
+    _run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"], plain.root,
+         "nbgrader generate_assignment (plain course)")
+    return plain
+
+
+def _students(n: int) -> list[str]:
+    return [f"student-{i:03d}" for i in range(1, n + 1)]
+
+
+def _check_plain_scores(plain: Course, assignment: str, students: list[str]) -> None:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(plain.db_url) as gradebook:
+        for student in students:
+            submission = gradebook.find_submission(assignment, student)
+            if abs(submission.score - submission.max_score) > 1e-9:
+                raise BenchFailure(f"plain nbgrader gave {student} {submission.score:g}/{submission.max_score:g}; "
+                                   "the reference solution must get full marks")
+
+
+def _check_dgmcourse_output(output: str, students: list[str], jobs: int) -> None:
+    graded = dict(re.findall(r"^(\S+) / \S+: graded (\S+)$", output, flags=re.MULTILINE))
+    for student in students:
+        score = graded.get(student)
+        if score is None:
+            raise BenchFailure(f"dgmcourse grade --jobs {jobs} did not grade {student}:\n{output[-3000:]}")
+        got, full = score.split("/")
+        if float(got) != float(full):
+            raise BenchFailure(f"dgmcourse grade --jobs {jobs} gave {student} {score}; expected full marks")
+
+
+def measure(course: Course, work: Path, assignment: str, n_submissions: int = 8, echo=print) -> dict:
+    """Time the three ways of grading ``n_submissions`` copies of the solution of ``assignment``."""
+    if n_submissions < 2:
+        raise ValueError("grading throughput needs at least 2 submissions")
+    students = _students(n_submissions)
+    ours = copy_course(course, work / "dgmcourse-course", with_release=False)
+    release(ours, [assignment])
+    plain = _plain_course(course, work / "plain-course", assignment)
+    solution = submissions.build(ours, assignment)
+    for root in (ours.root, plain.root):
+        for student in students:
+            submissions.write(root / "submitted", student, assignment, solution)
+
+    echo("  the machine's parallel ceiling (the same Python work, serial and two at a time) ...")
+    ceiling = parallel_ceiling()
+    runs = {}
+    echo(f"  plain nbgrader autograde, serial, {n_submissions} submissions ...")
+    with stopwatch() as elapsed:
+        _run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"], plain.root,
+             "plain nbgrader autograde")
+    _check_plain_scores(plain, assignment, students)
+    runs["nbgrader_serial"] = {"seconds": round(elapsed(), 2), "load_average": load_average()}
+
+    for jobs in (1, 2):
+        echo(f"  dgmcourse grade --jobs {jobs}, {n_submissions} submissions ...")
+        with stopwatch() as elapsed:
+            output = _run([sys.executable, "-m", "dgmcourse.cli", "--course", str(ours.root), "grade",
+                           str(ours.root / "submitted"), "--jobs", str(jobs)], ours.root, f"dgmcourse grade --jobs {jobs}")
+        _check_dgmcourse_output(output, students, jobs)
+        runs[f"dgmcourse_jobs{jobs}"] = {"seconds": round(elapsed(), 2), "load_average": load_average()}
+
+    for run in runs.values():
+        run["seconds_per_submission"] = round(run["seconds"] / n_submissions, 2)
+    serial = runs["nbgrader_serial"]["seconds"]
+    jobs1, jobs2 = runs["dgmcourse_jobs1"]["seconds"], runs["dgmcourse_jobs2"]["seconds"]
+    per_submission = jobs2 / n_submissions
+    return {
+        "assignment": assignment,
+        "submissions": n_submissions,
+        "runs": runs,
+        "parallel_ceiling": ceiling,
+        "speedup_jobs2_vs_nbgrader": round(serial / jobs2, 2),
+        "overhead_jobs1_vs_nbgrader": round(jobs1 / serial - 1, 3),
+        "projected_hours_300x5_at_jobs2": round(per_submission * STUDENTS_IN_A_TERM * 5 / 3600, 2),
+        "targets": {"speedup_jobs2_vs_nbgrader": ">= 1.7", "overhead_jobs1_vs_nbgrader": "<= 0.15"},
+    }
