@@ -20,17 +20,22 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         t = sections["throughput"]
         runs, n = t["runs"], t["submissions"]
         serial = runs["nbgrader_serial"]["seconds_per_submission"]
+        def cpu(run):
+            r = runs[run]
+            return (f"; CPU {r['cpu_seconds_per_submission']:.1f} s/submission, cores {r['core_utilisation']:.0%} busy"
+                    if "cpu_seconds" in r else "")
+
         out.append((f"grading {n} x {t['assignment'][:2]}: plain nbgrader, serial", f"{serial:.1f} s/submission",
-                    f"{runs['nbgrader_serial']['seconds']:.0f} s in all", "", ""))
+                    f"{runs['nbgrader_serial']['seconds']:.0f} s in all" + cpu("nbgrader_serial"), "", ""))
         out.append(("dgmcourse grade --jobs 1", f"{runs['dgmcourse_jobs1']['seconds_per_submission']:.1f} s/submission",
-                    f"{t['overhead_jobs1_vs_nbgrader']:+.0%} vs plain", "<= +15%",
+                    f"{t['overhead_jobs1_vs_nbgrader']:+.0%} vs plain" + cpu("dgmcourse_jobs1"), "<= +15%",
                     _verdict(t["overhead_jobs1_vs_nbgrader"] <= 0.15)))
         ceiling = t.get("parallel_ceiling")
         if ceiling:
             out.append(("this machine: 2 processes vs 1 at a time", f"{ceiling['speedup']:.2f}x",
                         "same CPU-bound Python work", "", ""))
         out.append(("dgmcourse grade --jobs 2", f"{runs['dgmcourse_jobs2']['seconds_per_submission']:.1f} s/submission",
-                    f"{t['speedup_jobs2_vs_nbgrader']:.2f}x faster than plain", ">= 1.7x",
+                    f"{t['speedup_jobs2_vs_nbgrader']:.2f}x faster than plain" + cpu("dgmcourse_jobs2"), ">= 1.7x",
                     _verdict(t["speedup_jobs2_vs_nbgrader"] >= 1.7)))
         out.append((f"300 students x 5 assignments at --jobs 2", f"{t['projected_hours_300x5_at_jobs2']:.1f} h",
                     f"if all were as quick as {t['assignment'][:2]}", "", ""))

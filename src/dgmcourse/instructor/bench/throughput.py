@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -46,12 +47,19 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def _run(command: list[str], cwd: Path, what: str) -> str:
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(command: list[str], cwd: Path, what: str) -> tuple[str, float]:
+    """Run a grader to the end; its output and the CPU time it and every process under it used."""
+    cpu_before = _children_cpu_seconds()
     result = subprocess.run(command, cwd=cwd, env=_environment(), capture_output=True, text=True,
                             stdin=subprocess.DEVNULL)
     if result.returncode != 0:
         raise BenchFailure(f"{what} exited with {result.returncode}:\n{(result.stdout + result.stderr)[-3000:]}")
-    return result.stdout + result.stderr
+    return result.stdout + result.stderr, _children_cpu_seconds() - cpu_before
 
 
 SPIN = "import time\nt = time.perf_counter()\nx = 0\nfor i in range({n}):\n    x += i\nprint(time.perf_counter() - t)"
@@ -124,21 +132,28 @@ def measure(course: Course, work: Path, assignment: str, n_submissions: int = 8,
     runs = {}
     echo(f"  plain nbgrader autograde, serial, {n_submissions} submissions ...")
     with stopwatch() as elapsed:
-        _run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"], plain.root,
-             "plain nbgrader autograde")
+        _, cpu = _run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"], plain.root,
+                      "plain nbgrader autograde")
     _check_plain_scores(plain, assignment, students)
-    runs["nbgrader_serial"] = {"seconds": round(elapsed(), 2), "load_average": load_average()}
+    runs["nbgrader_serial"] = {"seconds": round(elapsed(), 2), "cpu_seconds": round(cpu, 1),
+                               "load_average": load_average()}
 
     for jobs in (1, 2):
         echo(f"  dgmcourse grade --jobs {jobs}, {n_submissions} submissions ...")
         with stopwatch() as elapsed:
-            output = _run([sys.executable, "-m", "dgmcourse.cli", "--course", str(ours.root), "grade",
-                           str(ours.root / "submitted"), "--jobs", str(jobs)], ours.root, f"dgmcourse grade --jobs {jobs}")
+            output, cpu = _run([sys.executable, "-m", "dgmcourse.cli", "--course", str(ours.root), "grade",
+                                str(ours.root / "submitted"), "--jobs", str(jobs)], ours.root,
+                               f"dgmcourse grade --jobs {jobs}")
         _check_dgmcourse_output(output, students, jobs)
-        runs[f"dgmcourse_jobs{jobs}"] = {"seconds": round(elapsed(), 2), "load_average": load_average()}
+        runs[f"dgmcourse_jobs{jobs}"] = {"seconds": round(elapsed(), 2), "cpu_seconds": round(cpu, 1),
+                                         "load_average": load_average()}
 
+    cores = os.cpu_count() or 1
     for run in runs.values():
         run["seconds_per_submission"] = round(run["seconds"] / n_submissions, 2)
+        run["cpu_seconds_per_submission"] = round(run["cpu_seconds"] / n_submissions, 2)
+        # Share of the machine's cores the run kept busy: below 1, the cores waited for something.
+        run["core_utilisation"] = round(run["cpu_seconds"] / (run["seconds"] * cores), 2)
     serial = runs["nbgrader_serial"]["seconds"]
     jobs1, jobs2 = runs["dgmcourse_jobs1"]["seconds"], runs["dgmcourse_jobs2"]["seconds"]
     per_submission = jobs2 / n_submissions
