@@ -15,7 +15,6 @@ from pathlib import Path
 from dgmcourse.instructor import grading, reports, submissions, variants
 from dgmcourse.instructor.course import Course
 from dgmcourse.instructor.release import release
-from dgmcourse.instructor.sandbox.settings import SandboxUnavailable
 
 SOLUTION, BLANK, PARTIAL = "demo-solution", "demo-blank", "demo-partial"
 
@@ -75,13 +74,7 @@ def run(course: Course, *, seed: int = 0, assignments: list[str] | None = None, 
         write_reference_students(course, submitted_dir, assignment)
     echo(f"Grading reference students with seed {seed} (each runs its notebook through nbgrader autograde) ...")
     options = grading.GradingOptions(seed=seed)
-    try:
-        grading.check_sandbox(options)
-    except SandboxUnavailable as error:
-        # The demo's students are the course's own reference code, so grading them without
-        # the sandbox risks nothing; real submissions are never graded this way by default.
-        echo(f"WARNING: {error}\nThe demo grades only reference code and continues without the sandbox.")
-        options.sandbox = False
+    grading.sandbox_if_possible(options, echo)
     results = grading.grade_all(
         course, submitted_dir, students=[SOLUTION, BLANK, PARTIAL], assignments=assignments, options=options, jobs=2,
         progress=lambda r: echo(f"  {r.student:14s} {r.assignment}: {r.status}, {r.score:g}/{r.max_score:g} "

@@ -362,6 +362,21 @@ def check_sandbox(options: GradingOptions) -> None:
         probe(SandboxSettings(scratch=f"{tmp}/scratch", runtime=f"{tmp}/runtime", read_only=python_paths()))
 
 
+def sandbox_if_possible(options: GradingOptions, warn) -> None:
+    """Turn the sandbox off, with a warning, where it cannot start.
+
+    Only for the course's own reference code (the demo, the benchmark): grading it without
+    the sandbox risks nothing. Real submissions go through ``grade_all``, which refuses.
+    """
+    from dgmcourse.instructor.sandbox.settings import SandboxUnavailable
+
+    try:
+        check_sandbox(options)
+    except SandboxUnavailable as error:
+        warn(f"WARNING: {error}\nGrading only the course's reference code, so continuing without the sandbox.")
+        options.sandbox = False
+
+
 def grade_all(course: Course, submitted_dir: Path, *, students: list[str] | None = None,
               assignments: list[str] | None = None, options: GradingOptions | None = None, jobs: int = 1,
               progress=None, **overrides) -> list[GradeResult]:

@@ -14,7 +14,6 @@ from dgmcourse.instructor.bench.timing import BenchFailure, load_average, median
 from dgmcourse.instructor.course import Course, copy_course
 from dgmcourse.instructor.grading_worker import WorkerProcess
 from dgmcourse.instructor.release import release
-from dgmcourse.instructor.sandbox.settings import SandboxUnavailable
 
 # Seconds a student waits for the whole notebook at grading size (kernel start included).
 BUDGETS = {"01_space_worms_wasserstein": 30, "02_wgan_2d": 60, "03_constrained_vi": 60,
@@ -33,11 +32,7 @@ def measure(course: Course, work: Path, assignments: list[str] | None = None, re
         for student in runs:
             submissions.write(submitted, student, assignment, solution)
     options = grading.GradingOptions(feedback=False)
-    try:
-        grading.check_sandbox(options)
-    except SandboxUnavailable as error:
-        echo(f"  (no sandbox here, timing without it: {error})")
-        options.sandbox = False
+    grading.sandbox_if_possible(options, echo)
 
     results = {}
     with WorkerProcess(ours.root, grading.grader_environment(options)) as worker:

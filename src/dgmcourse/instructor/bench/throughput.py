@@ -21,16 +21,14 @@ from __future__ import annotations
 
 import os
 import re
-import resource
 import subprocess
 import sys
 from pathlib import Path
 
-from dgmcourse.instructor import submissions
+from dgmcourse.instructor import grading, submissions
 from dgmcourse.instructor.course import CONFIG_FILE, Course, copy_course
 from dgmcourse.instructor.release import release
-from dgmcourse.instructor.bench.timing import BenchFailure, load_average, stopwatch
-from dgmcourse.student.reproducibility import SEED_ENV, SIZE_ENV
+from dgmcourse.instructor.bench.timing import BenchFailure, load_average, machine_cpu_seconds, stopwatch
 
 # nbgrader's defaults, but the course's id and per-cell limit, so that both graders allow the same time.
 PLAIN_CONFIG = '''c = get_config()  # noqa: F821
@@ -40,26 +38,17 @@ c.Execute.timeout = 300
 STUDENTS_IN_A_TERM = 300
 
 
-def _environment() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({SEED_ENV: "0", SIZE_ENV: "grading", "MPLBACKEND": "Agg"})
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    return env
-
-
-def _children_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _run(command: list[str], cwd: Path, what: str) -> tuple[str, float]:
-    """Run a grader to the end; its output and the CPU time it and every process under it used."""
-    cpu_before = _children_cpu_seconds()
-    result = subprocess.run(command, cwd=cwd, env=_environment(), capture_output=True, text=True,
+def _run(command: list[str], cwd: Path, what: str) -> tuple[str, float | None]:
+    """Run a grader to the end; its output and the CPU time the machine spent meanwhile."""
+    cpu_before = machine_cpu_seconds()
+    # Both graders see what `dgmcourse grade` gives nbgrader: seed 0, grading size, Agg.
+    env = grading.grader_environment(grading.GradingOptions())
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
                             stdin=subprocess.DEVNULL)
     if result.returncode != 0:
         raise BenchFailure(f"{what} exited with {result.returncode}:\n{(result.stdout + result.stderr)[-3000:]}")
-    return result.stdout + result.stderr, _children_cpu_seconds() - cpu_before
+    cpu_after = machine_cpu_seconds()
+    return result.stdout + result.stderr, None if cpu_before is None else cpu_after - cpu_before
 
 
 SPIN = "import time\nt = time.perf_counter()\nx = 0\nfor i in range({n}):\n    x += i\nprint(time.perf_counter() - t)"
@@ -135,8 +124,7 @@ def measure(course: Course, work: Path, assignment: str, n_submissions: int = 8,
         _, cpu = _run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"], plain.root,
                       "plain nbgrader autograde")
     _check_plain_scores(plain, assignment, students)
-    runs["nbgrader_serial"] = {"seconds": round(elapsed(), 2), "cpu_seconds": round(cpu, 1),
-                               "load_average": load_average()}
+    runs["nbgrader_serial"] = {"seconds": round(elapsed(), 2), "cpu_seconds": cpu, "load_average": load_average()}
 
     for jobs in (1, 2):
         echo(f"  dgmcourse grade --jobs {jobs}, {n_submissions} submissions ...")
@@ -145,15 +133,18 @@ def measure(course: Course, work: Path, assignment: str, n_submissions: int = 8,
                                 str(ours.root / "submitted"), "--jobs", str(jobs)], ours.root,
                                f"dgmcourse grade --jobs {jobs}")
         _check_dgmcourse_output(output, students, jobs)
-        runs[f"dgmcourse_jobs{jobs}"] = {"seconds": round(elapsed(), 2), "cpu_seconds": round(cpu, 1),
+        runs[f"dgmcourse_jobs{jobs}"] = {"seconds": round(elapsed(), 2), "cpu_seconds": cpu,
                                          "load_average": load_average()}
 
     cores = os.cpu_count() or 1
     for run in runs.values():
         run["seconds_per_submission"] = round(run["seconds"] / n_submissions, 2)
-        run["cpu_seconds_per_submission"] = round(run["cpu_seconds"] / n_submissions, 2)
-        # Share of the machine's cores the run kept busy: below 1, the cores waited for something.
-        run["core_utilisation"] = round(run["cpu_seconds"] / (run["seconds"] * cores), 2)
+        if run["cpu_seconds"] is not None:
+            # CPU the machine spent per submission, and the share of its cores kept busy:
+            # below 1 at --jobs 2, the cores waited for something.
+            run["cpu_seconds_per_submission"] = round(run["cpu_seconds"] / n_submissions, 2)
+            run["core_utilisation"] = round(run["cpu_seconds"] / (run["seconds"] * cores), 2)
+            run["cpu_seconds"] = round(run["cpu_seconds"], 1)
     serial = runs["nbgrader_serial"]["seconds"]
     jobs1, jobs2 = runs["dgmcourse_jobs1"]["seconds"], runs["dgmcourse_jobs2"]["seconds"]
     per_submission = jobs2 / n_submissions
