@@ -1,15 +1,16 @@
 """The variant harness: grade reference and variant submissions of real assignments with nbgrader.
 
 For each assignment that has ``tests/variants/<assignment>/``, one course copy is
-released and these students are graded by the real ``nbgrader autograde`` (through
-``dgmcourse.instructor.grading``):
+released and these students are graded by nbgrader's real autograde code, the way
+``dgmcourse grade --jobs 2`` runs it (``dgmcourse.instructor.grading``: one grading worker
+per copy, one thread per kernel):
 
 - ``solution-seed<k>``: the master's code, graded under seed k (``SEEDS``);
 - ``blank``: the untouched student version;
 - ``lose-<n>`` / ``full-<n>``: the solution with a batch of variants in place.
 
 Students are split over two course copies graded side by side (each copy has its own
-gradebook, so the two nbgrader processes never share a database).
+gradebook, so the two workers never share a database).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from dgmcourse.instructor import grading, submissions, variants
 from dgmcourse.instructor.course import Course, copy_course
+from dgmcourse.instructor.grading_worker import WorkerProcess
 from dgmcourse.instructor.release import release
 
 SEEDS = (0, 1, 2)
@@ -84,10 +86,13 @@ def run_assignment(repo_course: Course, assignment: str, workdir: Path) -> Assig
     def grade_share(course: Course, share: list[Student]) -> list[tuple[Student, grading.GradeResult]]:
         submitted = course.root / "submitted"
         out = []
-        for student in share:
-            submissions.write(submitted, student.name, assignment, student.notebooks)
-            out.append((student, grading.grade_submission(course, submitted, student.name, assignment,
-                                                          seed=student.seed, feedback=False)))
+        with WorkerProcess(course.root, grading.grader_environment(grading.GradingOptions())) as worker:
+            for student in share:
+                submissions.write(submitted, student.name, assignment, student.notebooks)
+                # One thread per kernel, as `dgmcourse grade --jobs 2` gives them: two copies share the cores.
+                options = grading.GradingOptions(seed=student.seed, feedback=False, kernel_threads=1)
+                out.append((student, grading.grade_submission(course, submitted, student.name, assignment,
+                                                              options=options, worker=worker)))
         return out
 
     with ThreadPoolExecutor(PARALLEL_COPIES) as pool:
