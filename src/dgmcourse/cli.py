@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from dgmcourse.instructor.bench import SECTIONS, THROUGHPUT_ASSIGNMENT
 from dgmcourse.instructor.course import Course, CourseError
 from dgmcourse.instructor.sandbox.settings import SandboxUnavailable
 
@@ -111,12 +112,12 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(run=cmd_demo)
 
     b = sub.add_parser("bench", help="measure notebooks, grading throughput, MNIST training and vectorisation")
-    b.add_argument("--only", action="append", choices=("notebooks", "throughput", "mnist", "vectorisation"),
+    b.add_argument("--only", action="append", choices=SECTIONS,
                    help="run only this section (repeatable; default: all)")
     b.add_argument("--assignment", action="append", help="notebooks section: only this assignment (repeatable)")
     b.add_argument("--repeats", type=int, default=3, help="runs per notebook; the median is reported (default 3)")
     b.add_argument("--submissions", type=int, default=8, help="submissions graded in the throughput section")
-    b.add_argument("--throughput-assignment", default="01_space_worms_wasserstein",
+    b.add_argument("--throughput-assignment", default=THROUGHPUT_ASSIGNMENT,
                    help="assignment whose solution is graded in the throughput section")
     b.add_argument("--mnist-images", type=int, default=60000, help="images per MNIST epoch (default: all 60000)")
     b.add_argument("--json", help="where to write the results (default: <course>/reports/bench.json)")

@@ -159,14 +159,17 @@ def stage(course: Course, source: Path, destination: Path, assignment: str) -> S
 _kernelspec_lock = threading.Lock()
 
 
-def _thread_limits(options: GradingOptions) -> dict[str, str]:
-    return {key: str(options.kernel_threads) for key in THREAD_ENV} if options.kernel_threads else {}
+def _run_settings(options: GradingOptions) -> dict[str, str]:
+    """What every kernel of this run must see: seed, size, a headless plot backend, thread limits."""
+    env = {SEED_ENV: str(options.seed), SIZE_ENV: options.size, "MPLBACKEND": "Agg"}
+    if options.kernel_threads:
+        env.update({key: str(options.kernel_threads) for key in THREAD_ENV})
+    return env
 
 
 def _kernel_environment(options: GradingOptions) -> dict[str, str]:
     env = {key: os.environ[key] for key in KERNEL_ENV if os.environ.get(key)}
-    env.update({SEED_ENV: str(options.seed), SIZE_ENV: options.size, "MPLBACKEND": "Agg"})
-    env.update(_thread_limits(options))
+    env.update(_run_settings(options))
     return env
 
 
@@ -213,10 +216,9 @@ def _tail(text: str, lines: int = 12) -> str:
 
 
 def grader_environment(options: GradingOptions) -> dict[str, str]:
-    """The environment nbgrader runs in: the grader's own, plus the run's seed and size."""
+    """The environment nbgrader runs in: the grader's own, plus the run's settings."""
     env = dict(os.environ)
-    env.update({SEED_ENV: str(options.seed), SIZE_ENV: options.size, "MPLBACKEND": "Agg"})
-    env.update(_thread_limits(options))  # what an unsandboxed kernel inherits
+    env.update(_run_settings(options))  # what an unsandboxed kernel inherits
     # nbgrader shells out to alembic, which lives next to this interpreter.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     return env
@@ -298,6 +300,13 @@ def _status(records: dict, slow: list[str], returncode: int | None, log: str,
     return GRADED, ""
 
 
+def _with_overrides(options: GradingOptions | None, overrides: dict) -> GradingOptions:
+    options = options or GradingOptions()
+    for key, value in overrides.items():
+        setattr(options, key, value)
+    return options
+
+
 def grade_submission(course: Course, submitted_dir: Path, student: str, assignment: str, *,
                      options: GradingOptions | None = None, worker: WorkerProcess | None = None,
                      **overrides) -> GradeResult:
@@ -306,13 +315,10 @@ def grade_submission(course: Course, submitted_dir: Path, student: str, assignme
     ``worker`` is the grading process to use; without one, a worker is started for this
     submission alone.
     """
-    options = options or GradingOptions()
+    options = _with_overrides(options, overrides)
     if worker is None:
         with WorkerProcess(course.root, grader_environment(options)) as own_worker:
-            return grade_submission(course, submitted_dir, student, assignment, options=options,
-                                    worker=own_worker, **overrides)
-    for key, value in overrides.items():
-        setattr(options, key, value)
+            return grade_submission(course, submitted_dir, student, assignment, options=options, worker=own_worker)
     started = time.monotonic()
     known = assignment in course.assignments()
     total = sum(max_points(course, assignment).values()) if known else 0.0
@@ -381,9 +387,7 @@ def grade_all(course: Course, submitted_dir: Path, *, students: list[str] | None
               assignments: list[str] | None = None, options: GradingOptions | None = None, jobs: int = 1,
               progress=None, **overrides) -> list[GradeResult]:
     """Grade every matching submission, ``jobs`` at a time; never stops early, never loses one."""
-    options = options or GradingOptions()
-    for key, value in overrides.items():
-        setattr(options, key, value)
+    options = _with_overrides(options, overrides)
     if jobs > 1 and options.kernel_threads is None and not os.environ.get("OMP_NUM_THREADS"):
         # Kernels that each start one thread per core fight over the cores when several run at once.
         options.kernel_threads = max(1, (os.cpu_count() or 1) // jobs)
