@@ -39,10 +39,9 @@ def write_kernelspec(folder: Path) -> Path:
 
 
 def prepare_dirs(settings: SandboxSettings) -> None:
-    """Create the scratch and runtime folders, private to the grading user."""
-    for path in (settings.scratch, settings.runtime):
-        os.makedirs(path, exist_ok=True)
-        os.chmod(path, 0o700)
+    """Create the runtime folder (the kernel's sockets), private to the grading user."""
+    os.makedirs(settings.runtime, exist_ok=True)
+    os.chmod(settings.runtime, 0o700)
 
 
 def probe(settings: SandboxSettings) -> None:
@@ -51,17 +50,19 @@ def probe(settings: SandboxSettings) -> None:
         raise SandboxUnavailable(
             "bubblewrap (bwrap) is not installed. Install it (Debian/Ubuntu: apt-get install bubblewrap) or, "
             "on a machine that holds nothing but the course, pass --unsafe to grade without a sandbox.")
+    from dgmcourse.instructor.sandbox import cgroups
     from dgmcourse.instructor.sandbox.launch_kernel import bwrap_command, set_limits
 
     prepare_dirs(settings)
+    made = cgroups.create(settings.max_processes, settings.memory_mb * 1024 * 1024)
+    settings.cgroups, settings.cgroup_limits = made.paths, made.limits
     command = bwrap_command(settings, "/dev/null")
     command = command[:command.index(sys.executable)] + [sys.executable, "-c", "import ipykernel"]
-
-    done = subprocess.run(command, capture_output=True, text=True, preexec_fn=lambda: set_limits(settings),
-                          timeout=120)
-    from dgmcourse.instructor.sandbox.process_limit import remove_recorded_cgroup
-
-    remove_recorded_cgroup(settings.runtime)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, preexec_fn=lambda: set_limits(settings),
+                              timeout=120)
+    finally:
+        made.remove()
     if done.returncode != 0:
         raise SandboxUnavailable(
             "the grading sandbox (bubblewrap) cannot start here:\n  " + (done.stderr.strip() or done.stdout.strip())

@@ -9,22 +9,32 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import resource
 import shutil
 import sys
 from pathlib import Path
 
-from dgmcourse.instructor.sandbox.process_limit import enter_pids_cgroup
+from dgmcourse.instructor.plain_files import open_plain_file
+from dgmcourse.instructor.sandbox.cgroups import KernelCgroups
 from dgmcourse.instructor.sandbox.settings import SandboxSettings
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 # Host folders every Python needs, mounted read-only when they exist.
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/alternatives", "/etc/ssl",
                "/etc/fonts", "/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
 
 
-def bwrap_command(settings: SandboxSettings, connection_file: str, kernel_args: tuple[str, ...] = ()) -> list[str]:
+def bwrap_command(settings: SandboxSettings, connection_file: str, kernel_args: tuple[str, ...] = (),
+                  files: dict[str, int] | None = None) -> list[str]:
+    """The bwrap command line; ``files`` maps a path inside scratch to an open descriptor to copy there."""
+    mb = 1024 * 1024
     command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-               "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+               "--proc", "/proc", "--dev", "/dev",
+               # Sized, because tmpfs pages are host RAM that RLIMIT_AS does not count.
+               "--size", str(settings.tmp_mb * mb), "--tmpfs", "/tmp",
+               "--size", str(settings.shm_mb * mb), "--tmpfs", "/dev/shm"]
     # Inside, the kernel is an unprivileged user with no capabilities on the host.
     command += ["--unshare-user", "--uid", str(settings.uid), "--gid", str(settings.gid)]
     mounted = set()
@@ -34,15 +44,41 @@ def bwrap_command(settings: SandboxSettings, connection_file: str, kernel_args: 
             if os.path.exists(source) and source not in mounted:
                 command += ["--ro-bind", source, source]
                 mounted.add(source)
-    command += ["--bind", settings.runtime, settings.runtime, "--bind", settings.scratch, settings.scratch,
-                "--chdir", settings.scratch, "--clearenv"]
+    # The working directory is a sized tmpfs too: nothing the kernel writes reaches the host's disk
+    # except through the runtime folder, which holds the sockets.
+    command += ["--size", str(settings.scratch_mb * mb), "--tmpfs", settings.scratch,
+                "--dir", os.path.join(settings.scratch, ".matplotlib")]
+    for inside, descriptor in sorted((files or {}).items()):
+        command += ["--file", str(descriptor), os.path.join(settings.scratch, inside)]
+    command += ["--bind", settings.runtime, settings.runtime, "--chdir", settings.scratch, "--clearenv"]
     env = {"HOME": settings.scratch, "PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
            "MPLCONFIGDIR": os.path.join(settings.scratch, ".matplotlib"), "PYTHONDONTWRITEBYTECODE": "1",
            **settings.env}
     for key, value in env.items():
         command += ["--setenv", key, value]
-    command += [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file, *kernel_args]
+    # No history database: the kernel keeps no file of what ran (hidden tests included).
+    command += [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file,
+                "--HistoryManager.enabled=False", *kernel_args]
     return command
+
+
+def input_files(settings: SandboxSettings, folder: Path) -> dict[str, int]:
+    """Descriptors of what the kernel gets in its working directory: data files and the font list."""
+    files = {}
+    # nbgrader starts the kernel in the autograded folder; bring along the assignment's data
+    # files (never notebooks, links or anything but plain files).
+    for entry in sorted(folder.iterdir()):
+        if entry.suffix != ".ipynb" and SAFE_NAME.match(entry.name):
+            descriptor = open_plain_file(entry)
+            if descriptor is not None:
+                files[entry.name] = descriptor
+    for inside, host in settings.files.items():
+        descriptor = open_plain_file(Path(host))
+        if descriptor is not None:
+            files[inside] = descriptor
+    for descriptor in files.values():
+        os.set_inheritable(descriptor, True)  # bwrap reads them after the exec; links never get here
+    return files
 
 
 def processes_of_this_user() -> int:
@@ -69,10 +105,15 @@ def counts_per_user_namespace() -> bool:
 
 
 def set_limits(settings: SandboxSettings) -> None:
-    """Limits inherited by the sandbox: memory, tasks (processes and threads), file size, no core dumps."""
+    """Limits inherited by the sandbox: memory, tasks (processes and threads), file size, no core dumps.
+
+    The grader's cgroups (when it could make them) bound tasks and memory, tmpfs included;
+    the rlimits stay as a second line and as the fallback where no cgroup could be made.
+    """
     mb = 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (settings.memory_mb * mb, settings.memory_mb * mb))
-    if not enter_pids_cgroup(settings.max_processes, settings.runtime):
+    KernelCgroups(settings.cgroups, settings.cgroup_limits).join(os.getpid())
+    if "pids" not in settings.cgroup_limits:
         # RLIMIT_NPROC binds only non-root users; on older kernels it counts every task of the
         # real user, sandbox or not.
         nproc = settings.max_processes + (0 if counts_per_user_namespace() else processes_of_this_user())
@@ -85,15 +126,10 @@ def main(argv: list[str]) -> None:
     if not argv:
         sys.exit("usage: python -m dgmcourse.instructor.sandbox.launch_kernel CONNECTION_FILE [KERNEL ARGS]")
     settings = SandboxSettings.from_environment()
-    # nbgrader starts the kernel in the autograded folder; the sandbox sees only the
-    # scratch folder, so bring along the assignment's data files (never notebooks).
-    for entry in Path.cwd().iterdir():
-        if entry.is_file() and entry.suffix != ".ipynb":
-            shutil.copy2(entry, Path(settings.scratch) / entry.name)
     private = Path(settings.runtime) / Path(argv[0]).name
     if private.resolve() != Path(argv[0]).resolve():  # the grader normally writes it there already
         shutil.copyfile(argv[0], private)
-    command = bwrap_command(settings, str(private), tuple(argv[1:]))
+    command = bwrap_command(settings, str(private), tuple(argv[1:]), input_files(settings, Path.cwd()))
     set_limits(settings)
     os.execvp(command[0], command)
 

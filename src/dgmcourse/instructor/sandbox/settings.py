@@ -17,8 +17,9 @@ class SandboxUnavailable(RuntimeError):
 class SandboxSettings:
     """Limits and mounts for one submission's kernel.
 
-    ``scratch`` is the kernel's working directory and the only place it may write
-    (besides a private /tmp); ``runtime`` holds the connection file and sockets.
+    ``scratch`` is the kernel's working directory, a sized tmpfs and the only place it may
+    write besides a private /tmp and /dev/shm; ``runtime`` holds the connection file and
+    sockets (a host folder: the grader connects through it).
     ``read_only`` lists host paths the kernel may read: the Python installation,
     the course package, data folders. Nothing else of the host is visible.
     """
@@ -29,6 +30,15 @@ class SandboxSettings:
     memory_mb: int = 6144
     max_processes: int = 256
     max_file_mb: int = 512
+    # Every tmpfs the kernel can write is sized: they live in RAM, outside the address-space limit.
+    tmp_mb: int = 512
+    shm_mb: int = 256
+    scratch_mb: int = 1024
+    # Made by the grader (cgroups.py) before the kernel starts; the launcher only joins them.
+    cgroups: list[str] = field(default_factory=list)
+    cgroup_limits: list[str] = field(default_factory=list)
+    # Files copied into the scratch tmpfs: path inside scratch -> host file (read by the launcher).
+    files: dict[str, str] = field(default_factory=dict)
     uid: int = 65534
     gid: int = 65534
 
