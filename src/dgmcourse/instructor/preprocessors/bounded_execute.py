@@ -18,6 +18,8 @@ What happened is recorded in the notebook's metadata under ``dgmcourse`` for the
 """
 from __future__ import annotations
 
+import ast
+import hashlib
 import json
 import secrets
 from time import monotonic
@@ -31,9 +33,18 @@ from traitlets import Bool, Integer, Unicode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
 
-from dgmcourse.instructor.preprocessors.canaries import CANARY_TIMEOUT, tampering_problem
+from dgmcourse.instructor.cell_names import bound_names, builtins_read
+from dgmcourse.instructor.preprocessors.canaries import CANARY_TIMEOUT, fingerprint_changes, tampering_problem
 
 METADATA_KEY = "dgmcourse"
+# How the grader reaches its helpers in the kernel without binding a name there.
+GUARD = "__import__('dgmcourse.instructor.kernel_guard', fromlist=['_'])"
+
+
+def _source_key(text: str) -> str:
+    """What kernel_guard.leave_test matches linecache entries by (never the text itself)."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -59,6 +70,11 @@ class BoundedExecute(Execute):
         self._nonce = secrets.token_hex(8)
         self._canary_running = False
         self._record = {"tampering": {}, "stopped": None, "stop_kind": None, "truncated_cells": []}
+        self._baseline: dict | None = None
+        self._locked_ids: dict[str, int] = {}
+        self._replies: dict[int, dict] = {}
+        self._errors_seen = 0
+        self._cleared_error = False
         blocked = {}
         if self.grading_plan:
             with open(self.grading_plan, encoding="utf-8") as handle:
@@ -97,6 +113,10 @@ class BoundedExecute(Execute):
             return None
         self._cell_bytes[cell_index] = used
         self._total_bytes += size
+        if msg.get("msg_type") == "error":
+            self._errors_seen += 1
+        if self.clear_before_next_output and any(o.get("output_type") == "error" for o in outs):
+            self._cleared_error = True  # clear_output(wait=True) is about to remove an error
         return super().output(outs, msg, display_id, cell_index)
 
     # --- cells ----------------------------------------------------------------------
@@ -121,20 +141,43 @@ class BoundedExecute(Execute):
             self._stop("timed-out", f"the notebook reached its time limit of {self.notebook_timeout} s")
         if self._stop_reason is not None:
             return self._fail_without_running(cell, "NotRun", f"not run: {self._stop_reason}")
+        if self.canaries and self._baseline is None:
+            self._take_baseline()  # before the first cell: no student code has run yet
         test = utils.is_grade(cell) and not utils.is_solution(cell)
-        if test:
-            grade_id = cell.metadata.nbgrader.get("grade_id", "")
-            if grade_id in self._blocked:
-                self._record["tampering"][grade_id] = self._blocked[grade_id]
-                return self._fail_without_running(cell, "TamperingDetected", self._blocked[grade_id])
-            if self.canaries:
-                problem = self._check_integrity()
-                if problem:
-                    self._record["tampering"][grade_id] = problem
-                    return self._fail_without_running(
-                        cell, "TamperingDetected", f"{problem}; this test was not run")
+        if not test:
+            cell, resources = self._execute(cell, resources, index, store_history=True)
+            if self.canaries and utils.is_locked(cell) and not utils.is_solution(cell) and self._stop_reason is None:
+                self._remember_locked_bindings(cell)
+            return cell, resources
+        grade_id = cell.metadata.nbgrader.get("grade_id", "")
+        if grade_id in self._blocked:
+            self._record["tampering"][grade_id] = self._blocked[grade_id]
+            return self._fail_without_running(cell, "TamperingDetected", self._blocked[grade_id])
+        if self.canaries:
+            problem = self._check_integrity() or self._guard("enter_test", self._locked_ids,
+                                                               builtins_read(cell.source))
+            if problem:
+                self._record["tampering"][grade_id] = problem
+                return self._fail_without_running(cell, "TamperingDetected", f"{problem}; this test was not run")
+        self._errors_seen = 0
+        self._cleared_error = False
+        # No entry in In, _ih or the history: the test's text is not left where student code looks.
+        cell, resources = self._execute(cell, resources, index, store_history=False)
+        if self._stop_reason is not None:
+            return cell, resources
+        problem = self._outcome_problem(cell, self._replies.pop(index, {}))
+        if self.canaries:
+            problem = problem or self._guard("leave_test", _source_key(cell.source)) or self._check_integrity()
+        if problem:
+            # Found after the test ran: the test itself may have been faked, so it fails too.
+            self._record["tampering"][grade_id] = problem
+            cell.outputs = [_error("TamperingDetected", f"{problem}; this test does not count")]
+        return cell, resources
+
+    def _execute(self, cell, resources, index, *, store_history: bool):
         try:
-            return super().preprocess_cell(cell, resources, index)
+            self._check_assign_resources(resources)
+            return self.execute_cell(cell, index, store_history=store_history), self.resources
         except DeadKernelError:
             self._stop("crashed", "the kernel died (it crashed, exited, was killed or ran out of memory)")
             cell.outputs.append(_error("KernelDied", self._stop_reason))
@@ -145,7 +188,100 @@ class BoundedExecute(Execute):
             cell.outputs.append(_error("CellTimeoutError", self._stop_reason))
         return cell, self.resources
 
+    # --- what a test cell's outcome is ------------------------------------------------
+    def on_cell_executed(self, **kwargs):
+        self._replies[kwargs["cell_index"]] = kwargs["execute_reply"].get("content", {})
+        return super().on_cell_executed(**kwargs)
+
+    def _outcome_problem(self, cell, reply: dict) -> str | None:
+        """Make a test cell's outputs say exactly whether it raised; name any sign of faking.
+
+        nbgrader scores a test cell by its first ``execute_result`` (read as partial credit)
+        or ``error`` output. A test cell of this course scores by whether it raised and
+        nothing else, so a result that student code sent (``sys.displayhook``, a thread)
+        becomes a plain display, and the error comes from the kernel's reply.
+        """
+        raised = reply.get("status") == "error"
+        outputs = []
+        for output in cell.outputs:
+            if output.output_type == "execute_result":
+                outputs.append(new_output("display_data", data=output.get("data", {}),
+                                          metadata=output.get("metadata", {})))
+            elif output.output_type != "error" or raised:
+                outputs.append(output)
+        if raised and not any(o.output_type == "error" for o in outputs):
+            outputs.append(new_output("error", ename=reply.get("ename", "Error"), evalue=reply.get("evalue", ""),
+                                      traceback=reply.get("traceback") or [f"{reply.get('ename')}: {reply.get('evalue')}"]))
+        cell.outputs = outputs
+        if self._errors_seen and not raised:
+            return "tampering detected: the test raised an error, yet the kernel reported success"
+        if self._cleared_error:
+            return "tampering detected: the error output of this test was cleared"
+        return None
+
+    def clear_output(self, outs, msg, cell_index):
+        if any(o.get("output_type") == "error" for o in outs):
+            self._cleared_error = True
+        return super().clear_output(outs, msg, cell_index)
+
+    # --- the namespace and the machinery a test relies on -----------------------------
+    def _take_baseline(self) -> None:
+        answer = self._user_expressions({"installed": f"{GUARD}.install()", "fingerprint": f"{GUARD}.fingerprint()"})
+        try:
+            self._baseline = json.loads(answer["fingerprint"])
+        except (KeyError, TypeError, ValueError):
+            self._baseline = {}  # compared with a real fingerprint, everything will look changed
+
+    def _remember_locked_bindings(self, cell) -> None:
+        names = bound_names(cell.source)
+        if names:
+            answer = self._user_expressions({"kept": f"{GUARD}.record({names!r})"})
+            try:
+                self._locked_ids.update(json.loads(answer["kept"]))
+            except (KeyError, TypeError, ValueError):
+                pass  # enter_test will find the names missing and say so
+
+    def _guard(self, function: str, *arguments) -> str:
+        """Call ``kernel_guard.function(*arguments)``; its answer, or what went wrong."""
+        call = f"{GUARD}.{function}({', '.join(repr(a) for a in arguments)})"
+        answer = self._user_expressions({"answer": call}).get("answer")
+        if not isinstance(answer, str):
+            return "tampering detected: the kernel did not answer the grader's namespace check"
+        return answer and f"tampering detected: {answer}"
+
+    def _user_expressions(self, expressions: dict[str, str]) -> dict:
+        """Evaluate expressions in the kernel outside any cell; their values (Python literals), or {}."""
+        self._canary_running = True
+        try:
+            msg_id = run_sync(ensure_async)(self.kc.execute("", store_history=False, silent=False,
+                                                            user_expressions=expressions, stop_on_error=False))
+            reply = (self.wait_for_reply(msg_id) or {}).get("content", {})
+        except (DeadKernelError, CellTimeoutError, TimeoutError):
+            return {}
+        finally:
+            self._canary_running = False
+        values = {}
+        for key, value in (reply.get("user_expressions") or {}).items():
+            try:
+                values[key] = ast.literal_eval(value["data"]["text/plain"])
+            except (KeyError, TypeError, ValueError, SyntaxError, MemoryError, RecursionError):
+                continue  # missing or malformed: the caller treats it as a kernel that did not answer
+        return values
+
     def _check_integrity(self) -> str | None:
+        """The first sign of tampering with what tests rely on, or None.
+
+        The fingerprint comes first: it names the mechanism (an event callback, a replaced
+        ``showtraceback``) where the canaries would only see its effect.
+        """
+        now = self._user_expressions({"fingerprint": f"{GUARD}.fingerprint()"}).get("fingerprint")
+        try:
+            changed = fingerprint_changes(self._baseline, json.loads(now))
+        except (TypeError, ValueError):
+            return "tampering detected: the kernel did not answer the integrity check"
+        if changed:
+            return "tampering detected: student code changed " + ", ".join(changed[:6]) + \
+                (f" and {len(changed) - 6} more" if len(changed) > 6 else "")
         self._canary_running = True
         try:
             return tampering_problem(self._run_snippet, self._nonce)

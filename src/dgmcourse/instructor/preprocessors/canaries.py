@@ -79,3 +79,35 @@ def tampering_problem(run: Callable[[str], dict], nonce: str) -> str | None:
     # No error at all (or a foreign one): the program was not run as sent, so the input was rewritten.
     detail = f"{reply.get('ename')}: {reply.get('evalue')}" if reply.get("status") == "error" else "no error was raised"
     return f"tampering detected: {problems[0]} ({detail})"
+
+
+def fingerprint_changes(baseline: dict, now: dict) -> list[str]:
+    """What differs between two ``kernel_guard.fingerprint()`` answers, by label.
+
+    Event callbacks that libraries register themselves (pyplot, ``%matplotlib inline``) are
+    left out of the fingerprint by the kernel side; an event with no callbacks is the same
+    as an event not listed.
+    """
+    changed = []
+    for label in sorted(set(baseline) | set(now)):
+        before, after = baseline.get(label), now.get(label)
+        if label.startswith("events."):
+            if (before or []) != (after or []):
+                changed.append(f"IPython's {label[7:]} event callbacks")
+        elif label.startswith("builtins.") and after is None:
+            continue  # a builtin deleted is noticed by the canaries when it matters; IPython removes some
+        elif before != after:
+            changed.append(_describe(label))
+    return changed
+
+
+def _describe(label: str) -> str:
+    if label.startswith("shell.") or label.startswith("InteractiveTB."):
+        return f"IPython's {label.split('.', 1)[1]}"
+    if label == "transformers":
+        return "IPython's input or AST transformers"
+    if label == "custom_exceptions":
+        return "IPython's custom exception handlers (set_custom_exc)"
+    if label == "sys.hooks":
+        return "sys.excepthook, sys.displayhook or a trace function"
+    return label

@@ -1,0 +1,66 @@
+"""Which names a cell binds at module level, and which builtins it reads, found from its source.
+
+``BoundedExecute`` uses them to keep what the read-only cells bound (``check_close``,
+``EPS``, the data) under those names while a test runs, and to take student globals
+that shadow a builtin out of a test's way.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+
+
+def _tree(source: str) -> ast.Module | None:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return None
+
+
+def _stored(target: ast.AST) -> list[str]:
+    return [node.id for node in ast.walk(target) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)]
+
+
+def _bound(statements: list[ast.stmt]) -> list[str]:
+    names: list[str] = []
+    for node in statements:
+        if isinstance(node, ast.Import):
+            names += [alias.asname or alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names += [alias.asname or alias.name for alias in node.names if alias.name != "*"]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                names += _stored(target)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            names += _stored(node.target)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            names += _stored(node.target) + _bound(node.body) + _bound(node.orelse)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            names += [n for item in node.items if item.optional_vars for n in _stored(item.optional_vars)]
+            names += _bound(node.body)
+        elif isinstance(node, (ast.If, ast.While)):
+            names += _bound(node.body) + _bound(node.orelse)
+        elif isinstance(node, ast.Try):
+            names += _bound(node.body) + _bound(node.orelse) + _bound(node.finalbody)
+            for handler in node.handlers:
+                names += ([handler.name] if handler.name else []) + _bound(handler.body)
+    return names
+
+
+def bound_names(source: str) -> list[str]:
+    """Names the cell binds in the notebook's namespace, in order, without repeats."""
+    tree = _tree(source)
+    return list(dict.fromkeys(_bound(tree.body))) if tree else []
+
+
+def builtins_read(source: str) -> list[str]:
+    """Builtin names the cell reads (anywhere in it) and does not bind itself."""
+    tree = _tree(source)
+    if tree is None:
+        return []
+    read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    return sorted((read & set(dir(builtins))) - set(_bound(tree.body)))
