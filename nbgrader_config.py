@@ -15,7 +15,8 @@ from nbgrader.preprocessors import (
 
 from dgmcourse.instructor.preprocessors import (
     BoundedExecute,
-    HiddenTestsInTracebacks,
+    HiddenTestsInOutputs,
+    SafeOutputs,
     StderrInTestsIsNotFailure,
 )
 
@@ -49,10 +50,13 @@ c.OverwriteCells.add_missing_cells = True
 #   their points, output bytes are capped, and integrity canaries run before each test
 #   (`dgmcourse grade` sets the per-run limits; see the README's grading section);
 # - stderr written inside a test cell (a torch UserWarning, a tqdm bar) must not zero a
-#   passing test.
+#   passing test;
+# - what student code displayed is made inert (no scripts, handlers or remote resources)
+#   before the graded notebook is saved, since the formgrader renders it for the instructor.
 c.Autograde.autograde_preprocessors = [
     BoundedExecute,
     StderrInTestsIsNotFailure,
+    SafeOutputs,
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
@@ -66,13 +70,16 @@ c.LimitOutput.max_traceback = 60
 
 # --- Feedback ---------------------------------------------------------------------
 # nbgrader's feedback shows the hidden tests verbatim (nbgrader issue #1363), in the
-# cell and again in the traceback of a failing test. Strip both before rendering:
+# cell and again in the traceback of a failing test, and student code can print them.
+# Strip every hidden line from every output and the hidden regions from the cells:
 # students see which test cells failed, the visible checks and the failure messages,
-# never the hidden code.
+# never the hidden code. Outputs and markdown are made inert again (the feedback is
+# opened in browsers); `dgmcourse grade` then removes every script from the page.
 c.GenerateFeedback.preprocessors = [
     GetGrades,
-    HiddenTestsInTracebacks,
+    HiddenTestsInOutputs,
     ClearHiddenTests,
+    SafeOutputs,
     CSSHTMLHeaderPreprocessor,
 ]
 

@@ -12,12 +12,14 @@ timed out or crashed, and starts a fresh worker for the next one.
 
 Protocol: one JSON object per line. The grader sends
 ``{"assignment", "student", "config": {Class: {trait: value}}, "env": {...}, "feedback": bool}``;
-the worker answers ``{"success": bool, "log": str, "feedback": bool | null}``.
+the worker answers ``{"success": bool, "log": str, "feedback": str | null}``: feedback is null
+when none was asked for, "" when it was written, and otherwise what went wrong.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -48,6 +50,28 @@ def _run_converter(converter_class, config, assignment: str, student: str, **att
     return capture_log(converter)  # the same call nbgrader's own API makes: never raises
 
 
+def _make_pages_safe(folder: Path) -> None:
+    """No script, handler or remote resource in a feedback page (MathJax's loader included)."""
+    from dgmcourse.instructor.html_safety import make_page_safe
+
+    for page in folder.glob("*.html"):
+        if page.is_file() and not page.is_symlink():
+            page.write_text(make_page_safe(page.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def _last_error(log: str) -> str:
+    """The exception that stopped a converter (``RuntimeError: No end hidden tests statement found``).
+
+    nbgrader's own closing lines only say to look at the traceback above, so the first
+    exception line of the log is the one that names the problem.
+    """
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    exceptions = [line for line in lines if re.match(r"^[\w.]+(Error|Exception): ", line)
+                  and "NbGraderException" not in line]
+    errors = [line for line in lines if "[ERROR]" in line and "traceback" not in line.lower()]
+    return ((exceptions or errors or lines or [""])[0]).replace("[ERROR]", "").strip()[:500]
+
+
 def grade_one(course_root: str, request: dict) -> dict:
     """What ``nbgrader autograde ASSIGNMENT --student STUDENT --force`` (then feedback) does, in-process."""
     from nbgrader.converters import Autograde, GenerateFeedback
@@ -65,7 +89,12 @@ def grade_one(course_root: str, request: dict) -> dict:
     autograded = Path(course_root, "autograded", request["student"], request["assignment"])
     if request.get("feedback") and autograded.is_dir():
         feedback = _run_converter(GenerateFeedback, config, request["assignment"], request["student"], force=True)
-        answer["feedback"] = bool(feedback.get("success"))
+        answer["feedback"] = "" if feedback.get("success") else _last_error(
+            (feedback.get("log") or "") + (feedback.get("error") or "")) or "nbgrader's feedback step failed"
+        if feedback.get("success"):
+            _make_pages_safe(Path(course_root, "feedback", request["student"], request["assignment"]))
+    elif request.get("feedback"):
+        answer["feedback"] = "there was no graded notebook to write feedback from"
     return answer
 
 
@@ -130,7 +159,11 @@ class WorkerProcess:
             return handle.read()[-limit:].decode("utf-8", "replace")
 
     def grade(self, request: dict, timeout: float) -> tuple[int | None, str, bool | None]:
-        """(0 on success, 1 on failure, None on timeout; the log; whether feedback was written)."""
+        """(0 on success, 1 on failure, None on timeout; the log; the feedback's outcome).
+
+        The feedback's outcome is None when none was asked for or the worker did not answer,
+        "" when it was written, and otherwise what went wrong.
+        """
         if self.process is None or self.process.poll() is not None:
             self._start(timeout=120)
         log_start = os.path.getsize(self._log.name)

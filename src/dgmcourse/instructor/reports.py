@@ -42,10 +42,10 @@ def table(results: list[GradeResult]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
-    problems = [r for r in results if r.status != GRADED]
+    problems = [r for r in results if r.status != GRADED or r.reason]
     if problems:
         lines.append("")
-        lines.append("Not graded normally:")
+        lines.append("Not graded normally, or with a note:")
         for r in problems:
             first_line = r.reason.splitlines()[0] if r.reason else ""
             lines.append(f"  {r.student} / {r.assignment}: {r.status}: {first_line}")

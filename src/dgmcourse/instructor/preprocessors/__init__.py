@@ -3,7 +3,8 @@
 They are wired into grading and feedback by ``nbgrader_config.py``.
 """
 from dgmcourse.instructor.preprocessors.bounded_execute import BoundedExecute
-from dgmcourse.instructor.preprocessors.hidden_tests_in_tracebacks import HiddenTestsInTracebacks
+from dgmcourse.instructor.preprocessors.hidden_tests_in_outputs import HiddenTestsInOutputs
+from dgmcourse.instructor.preprocessors.safe_outputs import SafeOutputs
 from dgmcourse.instructor.preprocessors.stderr_in_tests import StderrInTestsIsNotFailure
 
-__all__ = ["BoundedExecute", "HiddenTestsInTracebacks", "StderrInTestsIsNotFailure"]
+__all__ = ["BoundedExecute", "HiddenTestsInOutputs", "SafeOutputs", "StderrInTestsIsNotFailure"]

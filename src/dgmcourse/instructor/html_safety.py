@@ -1,0 +1,97 @@
+"""What may appear in HTML that a student's notebook produced, and a last pass over whole pages.
+
+Feedback pages are opened by students and instructors in a browser, and the formgrader
+renders graded notebooks inside the instructor's session. Anything student code printed
+or wrote must therefore arrive as inert markup: no scripts, no event handlers, no
+frames or forms, and no resources loaded from anywhere (a remote image is a tracking
+beacon; a relative one is a request to the formgrader in the instructor's name).
+
+- ``clean_fragment`` is for one output or one markdown cell: an allowlist of tags and
+  attributes (bleach), links only to fragments in the page, images only as inline data.
+- ``make_page_safe`` is for a finished page: it removes every script (the page works
+  without one), frame, form, event handler and URL that leaves the page.
+"""
+from __future__ import annotations
+
+import re
+
+import bleach
+
+TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details", "div",
+        "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre",
+        "q", "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+        "thead", "tr", "tt", "u", "ul", "var"}
+COMMON_ATTRIBUTES = {"class", "title", "align", "colspan", "rowspan", "width", "height", "alt", "border"}
+INLINE_IMAGE = re.compile(r"^data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]*$")
+BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]*$")
+
+
+def _allowed(tag: str, name: str, value: str) -> bool:
+    if name == "href":
+        return tag == "a" and value.startswith("#")
+    if name == "src":
+        return tag == "img" and bool(INLINE_IMAGE.match(value))
+    return name in COMMON_ATTRIBUTES
+
+
+def clean_fragment(text: str) -> str:
+    """An HTML fragment with only inert markup left (disallowed tags are dropped, their text kept)."""
+    return bleach.clean(text, tags=TAGS, attributes=_allowed, protocols=["data"], strip=True, strip_comments=True)
+
+
+def is_base64(data: str) -> bool:
+    return isinstance(data, str) and bool(BASE64.match(data))
+
+
+# --- whole pages -------------------------------------------------------------------------
+DROPPED_ELEMENTS = ("script", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
+                    "form", "input", "button", "textarea", "select", "link", "portal", "template")
+URL_ATTRIBUTES = ("href", "src", "xlink:href", "action", "formaction", "srcset", "poster", "background",
+                  "data", "codebase", "cite", "ping", "manifest", "lowsrc", "dynsrc")
+CSS_URL = re.compile(r"url\(\s*(?!['\"]?data:image/)[^)]*\)|@import[^;]*;?|expression\s*\(", re.I)
+
+
+def _url_ok(name: str, value: str) -> bool:
+    value = value.strip()
+    if name == "href" or name == "xlink:href":
+        return value.startswith("#")
+    if name == "src":
+        return bool(INLINE_IMAGE.match(value))
+    return False
+
+
+def make_page_safe(page: str) -> str:
+    """The page without scripts, frames, forms, event handlers, or URLs that leave it."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    for element in soup.find_all(DROPPED_ELEMENTS):
+        element.decompose()
+    for element in soup.find_all("meta"):
+        if any(key.lower() != "charset" for key in element.attrs):
+            element.decompose()
+    for style in soup.find_all("style"):
+        style.string = CSS_URL.sub("none", style.get_text())
+    for element in soup.find_all(True):
+        for name in list(element.attrs):
+            lowered = name.lower()
+            value = element.attrs[name]
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            if lowered.startswith("on") or (lowered in URL_ATTRIBUTES and not _url_ok(lowered, text)):
+                del element.attrs[name]
+            elif lowered == "style" and CSS_URL.search(text):
+                element.attrs[name] = CSS_URL.sub("none", text)
+    return str(soup)
+
+
+def unsafe_parts(page: str) -> list[str]:
+    """What in a page could run or load something; [] for a safe page (the tests use it)."""
+    found = []
+    for pattern, what in ((r"<\s*(script|iframe|frame|object|embed|applet|base|form|link)\b", "element"),
+                          (r"<[^>]*\s(on[a-z]+)\s*=", "event handler"),
+                          (r"""(href|src|action|srcset|poster|background)\s*=\s*["']?\s*(https?:|//|javascript:|vbscript:|file:)""",
+                           "URL"),
+                          (r"url\(\s*['\"]?\s*(https?:|//)", "CSS URL"), (r"@import", "CSS import")):
+        for match in re.finditer(pattern, page, re.I):
+            found.append(f"{what}: {page[max(0, match.start() - 20):match.end() + 40]!r}")
+    return found
