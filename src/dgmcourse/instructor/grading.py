@@ -18,7 +18,11 @@ Statuses, one per submission:
 - ``crashed``           the kernel died (crash, ``os._exit``, memory) or nbgrader failed; earlier cells keep
                         their points where nbgrader saved them;
 - ``invalid-notebook``  nothing gradable: missing, empty, unparsable, wrong format, another assignment's;
-- ``flagged``           tampering was found; the affected tests scored 0 and the reason says what.
+- ``flagged``           tampering was found; the affected tests scored 0 and the reason says what;
+- ``needs-review``      graded with every point kept, but the static scan found code it cannot judge
+                        (the reason says what and where): look at it before releasing grades.
+
+A reason is also given, whatever the status, when no feedback could be written.
 """
 from __future__ import annotations
 
@@ -37,11 +41,14 @@ from dgmcourse.instructor import notebooks as nb
 from dgmcourse.instructor.course import Course
 from dgmcourse.instructor.grading_worker import WorkerProcess
 from dgmcourse.instructor.repair import repair
-from dgmcourse.instructor.tamper_scan import blocked_tests, scan
+from dgmcourse.instructor.sandbox.cgroups import KernelCgroups, sweep_leftovers
+from dgmcourse.instructor.plain_files import link_in_path, read_plain_file, why_not_plain
+from dgmcourse.instructor.tamper_scan import blocked_tests, review_notes, scan
 from dgmcourse.student.reproducibility import SEED_ENV, SIZE_ENV
 
 GRADED, TIMED_OUT, CRASHED, INVALID, FLAGGED = "graded", "timed-out", "crashed", "invalid-notebook", "flagged"
-STATUSES = (GRADED, TIMED_OUT, CRASHED, INVALID, FLAGGED)
+NEEDS_REVIEW = "needs-review"
+STATUSES = (GRADED, TIMED_OUT, CRASHED, INVALID, FLAGGED, NEEDS_REVIEW)
 DEFAULT_MAX_SECONDS = 1800
 # Environment variables a kernel may see; everything else of the grader's environment stays out.
 KERNEL_ENV = (SEED_ENV, SIZE_ENV, "MPLBACKEND", "DGMCOURSE_MNIST_DIR", "DGMCOURSE_DEVICE", "OMP_NUM_THREADS")
@@ -124,34 +131,56 @@ class Staged:
     invalid: str | None = None
     notes: list[str] = field(default_factory=list)
     blocked: dict[str, str] = field(default_factory=dict)
+    review: list[str] = field(default_factory=list)  # findings that keep the points but need a look
 
 
 def stage(course: Course, source: Path, destination: Path, assignment: str) -> Staged:
-    """Repair each expected notebook of ``source`` into ``destination`` and scan it."""
+    """Repair each expected notebook of ``source`` into ``destination`` and scan it.
+
+    Only plain files are read (``plain_files.py``): a link, whatever it points to, is
+    never followed, so no course file can reach the stage, the kernel or the feedback.
+    """
     if assignment not in course.assignments():
         return Staged(None, f"folder {source} is not an assignment of this course; "
                             f"known assignments: {', '.join(course.assignments())}")
+    link = link_in_path(source, source.parents[1])
+    if link is not None:
+        return Staged(None, f"{link} is a symbolic link; submissions are graded only from real folders "
+                            "(links are never followed)")
     released = {p.name: nb.load(p) for p in course.released_notebooks(assignment)}
     present = sorted(p.name for p in source.glob("*.ipynb"))
     if not set(released) & set(present):
         return Staged(None, f"{source} has none of the expected notebooks ({', '.join(released)}); "
                             f"found: {', '.join(present) or 'no .ipynb files'}")
     destination.mkdir(parents=True, exist_ok=True)
-    for entry in source.iterdir():  # data files and timestamp.txt travel as they are
-        if entry.is_file() and entry.suffix != ".ipynb":
-            shutil.copy2(entry, destination / entry.name)
     staged = Staged(destination)
+    for entry in sorted(source.iterdir()):  # data files and timestamp.txt travel as they are
+        if entry.suffix == ".ipynb":
+            continue
+        problem = why_not_plain(entry)
+        data = None if problem else read_plain_file(entry)
+        if data is None:
+            staged.notes.append(f"{entry.name} {problem or 'changed while it was read'}: not copied")
+            continue
+        (destination / entry.name).write_bytes(data)
     for name, student_version in released.items():
         path = source / name
-        if not path.exists():
+        if not os.path.lexists(path):
             staged.notes.append(f"{name} is missing: its tests score 0")
             continue
-        outcome = repair(path.read_bytes(), str(path), student_version)
+        problem = why_not_plain(path)
+        raw = None if problem else read_plain_file(path)
+        if raw is None:
+            return Staged(None, f"{path} {problem or 'changed while it was read'}; only a plain notebook file "
+                                "is graded (links are never followed)", staged.notes)
+        outcome = repair(raw, str(path), student_version)
         staged.notes.extend(f"{name}: {note}" for note in outcome.notes)
         if outcome.invalid:
             return Staged(None, outcome.invalid, staged.notes)
         nb.save(outcome.notebook, destination / name)
-        staged.blocked.update(blocked_tests(outcome.notebook, scan(outcome.notebook)))
+        findings = scan(outcome.notebook, student_version)
+        staged.blocked.update(blocked_tests(outcome.notebook, findings))
+        staged.review.extend(review_notes(findings))
     return staged
 
 
@@ -173,21 +202,24 @@ def _kernel_environment(options: GradingOptions) -> dict[str, str]:
     return env
 
 
-def _share_font_cache(destination: Path) -> None:
-    """Give the kernel the grader's matplotlib font list, so that it does not rebuild it (seconds)."""
+def _font_cache() -> dict[str, str]:
+    """The grader's matplotlib font list, for the kernel's scratch (saves it rebuilding, seconds)."""
     try:
         import matplotlib
 
         cached = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
-        if cached:
-            destination.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(cached[-1], destination / cached[-1].name)
+        return {f".matplotlib/{cached[-1].name}": str(cached[-1])} if cached else {}
     except Exception:  # only a speed-up
-        pass
+        return {}
 
 
-def _sandbox_setup(work: Path, options: GradingOptions) -> tuple[dict[str, str], dict]:
-    """Environment and nbgrader configuration that put this submission's kernel in the sandbox."""
+def _sandbox_setup(work: Path, options: GradingOptions) -> tuple[dict[str, str], dict, KernelCgroups]:
+    """Environment and nbgrader configuration that put this submission's kernel in the sandbox.
+
+    The cgroups are made here, by the grader, and named in the settings file, which lives
+    in ``work`` outside every folder the kernel can write.
+    """
+    from dgmcourse.instructor.sandbox import cgroups
     from dgmcourse.instructor.sandbox.kernelspec import prepare_dirs, python_paths, write_kernelspec
     from dgmcourse.instructor.sandbox.settings import SETTINGS_ENV, SandboxSettings
 
@@ -197,17 +229,18 @@ def _sandbox_setup(work: Path, options: GradingOptions) -> tuple[dict[str, str],
     read_only = python_paths()
     if env_for_kernel.get("DGMCOURSE_MNIST_DIR"):
         read_only.append(env_for_kernel["DGMCOURSE_MNIST_DIR"])
+    made = cgroups.create(options.max_processes, options.memory_mb * 1024 * 1024)
     settings = SandboxSettings(scratch=str(work / "scratch"), runtime=str(work / "runtime"), read_only=read_only,
-                               env=env_for_kernel, memory_mb=options.memory_mb, max_processes=options.max_processes)
+                               env=env_for_kernel, memory_mb=options.memory_mb, max_processes=options.max_processes,
+                               cgroups=made.paths, cgroup_limits=made.limits, files=_font_cache())
     prepare_dirs(settings)
-    _share_font_cache(Path(settings.scratch) / ".matplotlib")
     settings_file = settings.write(work / "sandbox.json")
     with _kernelspec_lock:
         spec_root = write_kernelspec(work / "kernelspec")
     env = {SETTINGS_ENV: str(settings_file), "JUPYTER_PATH": str(spec_root),
            "JUPYTER_RUNTIME_DIR": settings.runtime}
     config = {"KernelManager": {"transport": "ipc", "ip": f"{settings.runtime}/kernel-ipc"}}
-    return env, config
+    return env, config, made
 
 
 def _tail(text: str, lines: int = 12) -> str:
@@ -225,7 +258,7 @@ def grader_environment(options: GradingOptions) -> dict[str, str]:
 
 
 def autograde(course: Course, stage_root: Path, work: Path, student: str, assignment: str,
-              staged: Staged, options: GradingOptions, worker: WorkerProcess) -> tuple[int | None, str]:
+              staged: Staged, options: GradingOptions, worker: WorkerProcess) -> tuple[int | None, str, bool | None]:
     """``nbgrader autograde`` (and feedback) for one staged submission, in ``worker``."""
     plan = work / "plan.json"
     plan.write_text(json.dumps({"blocked": staged.blocked}))
@@ -238,19 +271,19 @@ def autograde(course: Course, stage_root: Path, work: Path, student: str, assign
                            "max_output_bytes": options.max_output_bytes,
                            "max_output_bytes_per_cell": options.max_output_bytes_per_cell},
     }
-    if options.sandbox:
-        sandbox_env, sandbox_config = _sandbox_setup(work, options)
-        env.update(sandbox_env)
-        config.update(sandbox_config)
-    request = {"assignment": assignment, "student": student, "config": config, "env": env,
-               "feedback": options.feedback}
-    # Outer limit: BoundedExecute stops the notebook in time; this only catches a stuck nbgrader.
-    returncode, log, _ = worker.grade(request, timeout=options.max_seconds + 180)
-    if options.sandbox:
-        from dgmcourse.instructor.sandbox.process_limit import remove_recorded_cgroup
-
-        remove_recorded_cgroup(str(work / "runtime"))
-    return returncode, log
+    made = KernelCgroups()
+    try:
+        if options.sandbox:
+            sandbox_env, sandbox_config, made = _sandbox_setup(work, options)
+            env.update(sandbox_env)
+            config.update(sandbox_config)
+        request = {"assignment": assignment, "student": student, "config": config, "env": env,
+                   "feedback": options.feedback}
+        # Outer limit: BoundedExecute stops the notebook in time; this only catches a stuck nbgrader.
+        returncode, log, feedback = worker.grade(request, timeout=options.max_seconds + 180)
+    finally:
+        made.remove()  # whatever happened to the kernel or the worker
+    return returncode, log, feedback
 
 
 # --- 4. read ----------------------------------------------------------------------------
@@ -282,22 +315,40 @@ def _what_happened(course: Course, student: str, assignment: str) -> tuple[dict,
 
 
 def _status(records: dict, slow: list[str], returncode: int | None, log: str,
-            max_seconds: float) -> tuple[str, str]:
+            max_seconds: float, review: list[str] | None = None) -> tuple[str, str]:
     tampering = {gid: why for record in records.values() for gid, why in record.get("tampering", {}).items()}
     stops = [(record.get("stop_kind"), f"{name}: {record['stopped']}") for name, record in records.items()
              if record.get("stopped")]
+    also = ("; to review (points kept): " + "; ".join(review)) if review else ""
     if tampering:
         reasons = sorted(set(tampering.values()))
-        return FLAGGED, "; ".join(reasons) + f" (tests scored 0: {', '.join(sorted(tampering))})"
+        return FLAGGED, "; ".join(reasons) + f" (tests scored 0: {', '.join(sorted(tampering))})" + also
     if returncode is None:
-        return TIMED_OUT, f"grading took longer than {max_seconds:g} s and was stopped"
+        return TIMED_OUT, f"grading took longer than {max_seconds:g} s and was stopped" + also
     if returncode != 0:
-        return CRASHED, "nbgrader autograde failed:\n" + _tail(log)
+        return CRASHED, "nbgrader autograde failed:\n" + _tail(log) + also
     for kind, reason in stops:
-        return (CRASHED if kind == "crashed" else TIMED_OUT), reason
+        return (CRASHED if kind == "crashed" else TIMED_OUT), reason + also
     if slow:
-        return TIMED_OUT, "cell time limit reached in " + "; ".join(slow)
+        return TIMED_OUT, "cell time limit reached in " + "; ".join(slow) + also
+    if review:
+        return NEEDS_REVIEW, "points kept; the static scan could not judge: " + "; ".join(review)
     return GRADED, ""
+
+
+def _feedback_problem(course: Course, student: str, assignment: str, options: GradingOptions,
+                      returncode: int | None, feedback: str | None) -> str:
+    """Why the student has no feedback, or "" when every graded notebook has its page."""
+    if not options.feedback or returncode is None:
+        return ""
+    if feedback:
+        return f"no feedback was written: {feedback}"
+    autograded = course.autograded_dir / student / assignment
+    missing = [p.stem for p in sorted(autograded.glob("*.ipynb"))
+               if not (course.feedback_dir / student / assignment / f"{p.stem}.html").is_file()]
+    if missing:
+        return "no feedback was written for " + ", ".join(missing)
+    return ""
 
 
 def _with_overrides(options: GradingOptions | None, overrides: dict) -> GradingOptions:
@@ -329,12 +380,15 @@ def grade_submission(course: Course, submitted_dir: Path, student: str, assignme
         if staged.invalid:
             return GradeResult(student, assignment, INVALID, staged.invalid, max_score=total,
                                seconds=time.monotonic() - started, notes=staged.notes)
-        returncode, log = autograde(course, stage_root, work, student, assignment, staged, options, worker)
+        returncode, log, feedback = autograde(course, stage_root, work, student, assignment, staged, options, worker)
     cells = scores_from_gradebook(course, student, assignment)
     records, slow = _what_happened(course, student, assignment)
-    status, reason = _status(records, slow, returncode, log, options.max_seconds)
+    status, reason = _status(records, slow, returncode, log, options.max_seconds, staged.review)
     if status == CRASHED and not cells:
         reason += "\n(no scores were saved)"
+    problem = _feedback_problem(course, student, assignment, options, returncode, feedback)
+    if problem:
+        reason = "; ".join(part for part in (reason, problem) if part)
     notebook_seconds = sum(record.get("execution_seconds", 0.0) for record in records.values())
     return GradeResult(student, assignment, status, reason, cells, total, time.monotonic() - started, staged.notes,
                        notebook_seconds)
@@ -391,6 +445,7 @@ def grade_all(course: Course, submitted_dir: Path, *, students: list[str] | None
     if jobs > 1 and options.kernel_threads is None and not os.environ.get("OMP_NUM_THREADS"):
         # Kernels that each start one thread per core fight over the cores when several run at once.
         options.kernel_threads = max(1, (os.cpu_count() or 1) // jobs)
+    sweep_leftovers()  # cgroups of an earlier grader that was killed before it cleaned up
     check_sandbox(options)
     backup_gradebook(course)
     todo = [(s, a) for s, a in find_submissions(submitted_dir)
@@ -422,3 +477,4 @@ def grade_all(course: Course, submitted_dir: Path, *, students: list[str] | None
     finally:
         for worker in workers:
             worker.close()
+        sweep_leftovers()
