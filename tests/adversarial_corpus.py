@@ -1,10 +1,16 @@
 """The adversarial corpus: one submission per attack or bad input, with the outcome it must get.
 
 All submissions are of the toy assignment (``conftest.toy_master``): ``add`` (2 points,
-with a hidden test) then ``slow`` (1 point). Attacks sit in ``slow`` where possible, so
-the points ``add`` earned before the attack show that earlier cells keep their points.
-Several attacks are written to slip past the static scan (``getattr`` with pieced-together
-names), so that the sandbox and the run-time canaries are what stops them.
+with a hidden test) then ``slow`` (1 point; its test relies on ``check_close``,
+``EXPECTED_SLOW`` and ``isinstance`` as the locked set-up cell bound them). Attacks sit in
+``slow`` where possible, so the points ``add`` earned before the attack show that earlier
+cells keep their points. Attacks that try to raise a grade are appended to a wrong answer:
+they must not earn its points. Several attacks are written to slip past the static scan
+(``getattr`` with pieced-together names), so that the sandbox and the run-time defences
+are what stops them.
+
+A build returns file name -> bytes, or ``Link``/``HardLink`` for links in the submission
+folder, or ``FolderLink`` for an assignment folder that is itself a link.
 """
 from __future__ import annotations
 
@@ -18,6 +24,8 @@ from dgmcourse.instructor.course import Course
 
 GOOD_ADD = "def add(a, b):\n    return a + b"
 GOOD_SLOW = "def slow():\n    return 1"
+WRONG_ADD = "def add(a, b):\n    return a - b"
+WRONG_SLOW = "def slow():\n    return 2"
 
 
 @dataclass
@@ -26,7 +34,23 @@ class Case:
     what: str
     status: str
     score: float
-    build: Callable[[Course, dict], dict[str, bytes]]
+    build: Callable[[Course, dict], dict]
+    reason: str = ""  # a part of the reason the grader must give (when the status alone does not say it)
+
+
+@dataclass(frozen=True)
+class Link:
+    target: str  # formatted with the context: "{root}/source/toy/toy.ipynb"
+
+
+@dataclass(frozen=True)
+class HardLink:
+    target: str
+
+
+@dataclass(frozen=True)
+class FolderLink:
+    target: str
 
 
 def _solution(course: Course, add: str = GOOD_ADD, slow: str = GOOD_SLOW) -> dict:
@@ -172,4 +196,294 @@ CASES = [
                   "def add(a, b):\n    return Anything()")),
     Case("static-monkeypatch", "assigns numpy.testing.assert_allclose plainly", "flagged", 0,
          code(add="import numpy as np\nnp.testing.assert_allclose = lambda *a, **k: None\n" + GOOD_ADD)),
+]
+
+
+# --- issue 12: attacks found by an outside run, of the kinds it described ---------------------
+
+# 1. A kernel rewrites what it can reach of the grader's runtime folder, naming a host folder,
+#    hoping the grader removes it as a finished cgroup.
+REWRITE_RUNTIME = '''import os, sys
+_runtime = os.path.dirname(sys.argv[sys.argv.index('-f') + 1])
+for _name in ('cgroup', 'cgroups', 'cgroup.procs', '../sandbox.json', 'kernel.json'):
+    try:
+        with open(os.path.join(_runtime, _name), 'w') as _handle:
+            _handle.write('{victim}')
+    except OSError:
+        pass
+''' + WRONG_ADD
+
+# 2. Links in the submission folder; the kernel looks for what they point at.
+READ_LINKED = '''import os
+def slow():
+    for _name in sorted(os.listdir('.')):
+        try:
+            with open(_name) as _handle:
+                print(_name, _handle.read()[:2000])
+        except OSError as _error:
+            print(_name, _error)
+    return 1'''
+
+
+def _with_links(links: dict) -> Callable[[Course, dict], dict]:
+    def build(course, ctx):
+        files = _as_files(_solution(course, WRONG_ADD, READ_LINKED))
+        files.update(links)
+        return files
+    return build
+
+
+# 3. tmpfs is host RAM that an address-space limit does not count.
+FILL_TMPFS = '''def slow():
+    _block, _held = b'x' * (64 * 1024 * 1024), []
+    for _where, _most in (('/tmp', 4096), ('/dev/shm', 4096), ('.', 512)):
+        _written = 0
+        try:
+            for _i in range(_most // 64):
+                with open(f'{{_where}}/fill-{{_i}}', 'wb') as _handle:
+                    _handle.write(_block)
+                _written += 64
+        except OSError:
+            pass
+        _held.append(_written)
+    print('held MiB', _held, sum(_held))
+    return 1'''
+
+# 4a. Feedback pages are opened in browsers: scripts, handlers and remote resources.
+HTML_PAYLOADS = '''from IPython.display import display, HTML, Javascript, SVG, Markdown
+display(HTML("<script>document.title='owned-1'</script><img src=x onerror=alert(1)>"
+             "<img src='http://example.invalid/beacon.png'><a href='javascript:alert(2)'>x</a>"
+             "<iframe src='http://example.invalid/'></iframe><style>body {{background:url(http://example.invalid/b)}}</style>"))
+display(Javascript("document.title='owned-3'"))
+display(SVG('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(4)"><script>alert(5)</script></svg>'))
+display(Markdown("<script>alert(6)</script>"))
+display({{'image/png': 'AAAA" onerror="alert(9)', 'text/plain': 'image'}}, raw=True)
+''' + WRONG_ADD
+
+
+def _html_payloads(course, ctx):
+    notebook = _solution(course, WRONG_ADD, GOOD_SLOW)
+    add = next(c for c in notebook["cells"] if nb.grade_id(c) == "add__solution")
+    nb.set_source(add, HTML_PAYLOADS.format(**ctx))
+    add["metadata"]["tags"] = ['x" onmouseover="alert(8)']
+    notebook["cells"].insert(1, {"cell_type": "markdown", "id": "evil-md", "metadata": {}, "source":
+                                 "Notes <script>alert(10)</script> <img src=x onerror=alert(11)> "
+                                 "<img src='http://example.invalid/md.png'>"})
+    notebook["cells"].insert(2, {"cell_type": "raw", "id": "evil-raw", "metadata": {"format": "text/html"},
+                                 "source": "<script>alert(12)</script>"})
+    notebook["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "state": {}, "version_major": 2, "version_minor": 0, "x": "</script><script>alert(13)</script>"}}
+    return _as_files(notebook)
+
+
+# 4b. The test that calls student code, read from the caller's frame, linecache and the input
+#     history, printed at once and kept to be printed again by a later cell.
+LEAK_TEST_SOURCE = '''import sys
+_stolen = []
+def add(a, b):
+    _frame = getattr(sys, '_get' + 'frame')(1)
+    _code = getattr(_frame, 'f_' + 'code')
+    _lines = __import__('line' + 'cache').getlines(_code.co_filename)
+    _history = get_ipython().user_ns.get('_i' + 'h', [])
+    _stolen.extend(_lines + list(_history))
+    print(''.join(_lines))
+    return a - b'''
+PRINT_STOLEN = '''from IPython.display import display, HTML
+print(repr(_stolen))
+display(HTML('<pre>' + '<br>'.join(_stolen) + '</pre>'))
+def slow():
+    print(_stolen)
+    return 1'''
+
+# 6. Rebinding the names the test cells rely on.
+REBIND_CHECK = "def check_close(*args, **kwargs):\n    return None\n" + WRONG_SLOW
+REBIND_CONSTANT = "EXPECTED_SLOW = 2\n" + WRONG_SLOW
+SHADOW_BUILTIN = "def isinstance(*args):\n    return True\ndef slow():\n    return '1'"
+REBIND_THROUGH_GLOBALS = "globals()['check_' + 'close'] = lambda *args, **kwargs: None\n" + WRONG_SLOW
+REPLACE_GUARDS_RECORD = '''import sys
+_guard = sys.modules.get('dgmcourse.instructor.kernel' + '_guard')
+def _nothing(*args, **kwargs):
+    return None
+if _guard is not None:
+    getattr(_guard, '_lo' + 'cked')['check_close'] = _nothing
+check_close = _nothing
+''' + WRONG_SLOW
+
+# 7. A result published from inside the graded function, or from a thread, as partial credit.
+DISPLAYHOOK_IN_FUNCTION = "import sys\ndef slow():\n    getattr(sys, 'display' + 'hook')(1.0)\n    return 2"
+DISPLAYHOOK_THREAD = '''import sys, threading, time
+_shell = get_ipython()
+def _publish():
+    for _i in range(600):
+        try:  # address the result to whatever cell the kernel is running now
+            _hook = getattr(sys, 'display' + 'hook')
+            _hook.set_parent(_shell.kernel.get_parent("shell"))
+            _hook(0.99 + _i * 1e-9)  # a new value each time: IPython skips a repeat of the last result
+        except Exception:
+            pass
+        time.sleep(0.02)
+threading.Thread(target=_publish, daemon=True).start()
+def add(a, b):
+    time.sleep(0.3)  # long enough for a result to land before the test's error
+    return a - b'''
+
+# 8. IPython's events and traceback machinery.
+RESET_ERROR = '''def _forgive(result):
+    result.error_in_exec = None
+    from IPython.display import clear_output
+    clear_output()
+'''
+CALLBACK_BEFORE = RESET_ERROR + "getattr(get_ipython(), 'eve' + 'nts').register('post_run_cell', _forgive)\n" + WRONG_ADD
+CALLBACK_DURING = RESET_ERROR + '''def slow():
+    getattr(get_ipython(), 'eve' + 'nts').register('post_run_cell', _forgive)
+    return 2'''
+CALLBACK_METHODCALLER = ('''import operator
+getattr(get_ipython(), 'eve' + 'nts').register('post_run_cell',
+                                               operator.methodcaller('__setattr__', 'error_in_exec', None))
+''' + WRONG_ADD)
+SILENCE_TRACEBACKS = "setattr(get_ipython(), 'show' + 'traceback', lambda *args, **kwargs: None)\n" + WRONG_ADD
+
+# 9. An oracle: the expected value read from the calling test's source and evaluated there.
+ORACLE = '''import sys, re
+def add(a, b):
+    try:
+        raise RuntimeError
+    except RuntimeError as _error:
+        _frame = getattr(getattr(_error.__traceback__, 'tb_' + 'frame'), 'f_' + 'back')
+    _source = ''.join(__import__('line' + 'cache').getlines(getattr(_frame, 'f_' + 'code').co_filename))
+    for _match in re.finditer(r"add\\(([-\\d]+), ([-\\d]+)\\) == ([-\\d]+)", _source):
+        if (int(_match.group(1)), int(_match.group(2))) == (a, b):
+            return eval(_match.group(3), getattr(_frame, 'f_' + 'globals'))
+    return a - b'''
+ORACLE_PLAIN = '''import inspect, linecache
+def add(a, b):
+    _frame = inspect.currentframe().f_back
+    _source = ''.join(linecache.getlines(_frame.f_code.co_filename))
+    return a - b'''
+
+# 10. Honest habits that must keep every point with no flag.
+HONEST_NAMES = '''import math as checks
+import statistics as testing
+operator = "+"
+builtins_seen = dict()
+tallies = dict()
+tallies["start"] = checks.sqrt(4)
+testing_results = [testing.mean([1, 2, 3])]
+def add(a, b):
+    checks_done = dict()
+    checks_done[a] = b
+    return a + b'''
+HONEST_CLASSES = '''from dataclasses import dataclass
+from enum import Enum
+
+@dataclass(order=True)
+class Pair:
+    left: float
+    right: float
+
+class Vector:
+    def __init__(self, values):
+        self.values = list(values)
+    def __sub__(self, other):
+        return Vector(a - b for a, b in zip(self.values, other.values))
+    def __abs__(self):
+        return sum(abs(v) for v in self.values)
+    def __float__(self):
+        return float(sum(self.values))
+    def __repr__(self):
+        return f"Vector({{self.values}})"
+    def __call__(self):
+        return self.values
+
+class Mode(Enum):
+    SUM = 1
+
+def add(a, b):
+    return float(Vector([a]) - Vector([-b])) if Pair(a, b) <= Pair(a, b) else None'''
+HONEST_TOOLS = '''%time _warm = sum(range(1000))
+import inspect, logging, warnings
+from tqdm.auto import tqdm
+logging.basicConfig(level=logging.INFO)
+logging.getLogger("student").info("starting")
+def add(a, b):
+    for _ in tqdm(range(3), disable=False):
+        pass
+    warnings.warn("this is only a warning")
+    print("adding", a, b, inspect.signature(add))
+    return a + b'''
+HONEST_PLOTS = '''%matplotlib inline
+import matplotlib.pyplot as plt
+import traceback
+plt.plot([1, 2, 3])
+plt.show()
+try:
+    1 / 0
+except ZeroDivisionError:
+    print(traceback.format_exc())
+''' + GOOD_ADD
+
+# Where the static scan cannot tell: points kept, marked for review.
+AMBIGUOUS_NAME = '''from dgmcourse.student import checks
+_kind = checks.describe(1)
+checks = dict(start=1)
+checks["end"] = 2
+''' + GOOD_ADD
+CODE_FROM_STRINGS = "exec('x_' + 'value = 1')\n" + GOOD_ADD
+
+CASES += [
+    Case("rewrite-runtime-folder", "names a host folder in the runtime folder the grader reads", "graded", 1,
+         code(add=REWRITE_RUNTIME)),
+    Case("link-notebook-to-master", "the notebook is a link to the master (solutions, hidden tests)",
+         "invalid-notebook", 0, lambda course, ctx: {"toy.ipynb": Link("{root}/source/toy/toy.ipynb")},
+         reason="symbolic link"),
+    Case("links-beside-notebook", "links to the master, a folder, nowhere, and a hard link, read by the kernel",
+         "graded", 1, _with_links({"data.txt": Link("../../../source/toy/toy.ipynb"), "secrets": Link("{root}/source"),
+                                   "dangling.txt": Link("/nonexistent/file"),
+                                   "hard.txt": HardLink("{root}/source/toy/toy.ipynb")})),
+    Case("link-assignment-folder", "the assignment folder is a link to source/toy", "invalid-notebook", 0,
+         lambda course, ctx: FolderLink("{root}/source/toy"), reason="symbolic link"),
+    Case("fill-tmpfs", "fills /tmp, /dev/shm and the working folder", "graded", 1, code(add=WRONG_ADD, slow=FILL_TMPFS)),
+    Case("html-payloads", "scripts, handlers, remote images, SVG, widget state and tags in outputs and cells",
+         "graded", 1, _html_payloads),
+    Case("leak-test-source", "prints the calling test's source and keeps it for a later cell", "needs-review", 1,
+         code(add=LEAK_TEST_SOURCE, slow=PRINT_STOLEN), reason="built at run time (__import__)"),
+    Case("feedback-fails", "an unbalanced hidden-test marker in a solution cell breaks nbgrader's feedback",
+         "graded", 3, code(add="def add(a, b):\n    ### BEGIN HIDDEN TESTS\n    return a + b"),
+         reason="no feedback was written: RuntimeError"),
+    Case("rebind-check-close", "defines a check_close that accepts anything", "graded", 2,
+         code(slow=REBIND_CHECK)),
+    Case("rebind-constant", "rebinds the locked constant the test compares with", "graded", 2,
+         code(slow=REBIND_CONSTANT)),
+    Case("shadow-builtin", "shadows isinstance so that a string passes as an int", "graded", 2,
+         code(slow=SHADOW_BUILTIN)),
+    Case("rebind-through-globals", "rebinds check_close through globals() with a pieced name", "graded", 2,
+         code(slow=REBIND_THROUGH_GLOBALS)),
+    Case("replace-guards-record", "replaces what the grader recorded for check_close, then rebinds it", "flagged", 2,
+         code(slow=REPLACE_GUARDS_RECORD), reason="read-only cells bound were replaced"),
+    Case("displayhook-in-function", "publishes a result from inside the graded function", "graded", 2,
+         code(slow=DISPLAYHOOK_IN_FUNCTION)),
+    Case("displayhook-thread", "a thread publishes results during every later cell", "graded", 1,
+         code(add=DISPLAYHOOK_THREAD)),
+    Case("callback-before-tests", "a post_run_cell callback that forgives errors and clears output", "flagged", 0,
+         code(add=CALLBACK_BEFORE), reason="event callbacks"),
+    Case("callback-during-test", "the graded function registers the forgiving callback itself", "flagged", 2,
+         code(slow=CALLBACK_DURING), reason="tampering detected"),
+    Case("callback-methodcaller", "a library-made callback (operator.methodcaller) that forgives errors", "flagged",
+         0, code(add=CALLBACK_METHODCALLER), reason="event callbacks"),
+    Case("silence-tracebacks", "replaces IPython's showtraceback", "flagged", 0, code(add=SILENCE_TRACEBACKS),
+         reason="showtraceback"),
+    Case("oracle-from-test-source", "reads the calling test's source through frames and evaluates its answer",
+         "needs-review", 1, code(add=ORACLE), reason="built at run time"),
+    Case("oracle-written-plainly", "the same walk written plainly (inspect, f_back, linecache)", "flagged", 0,
+         code(add=ORACLE_PLAIN), reason="frames"),
+    Case("honest-names", "dicts and modules named like course objects", "graded", 3, code(add=HONEST_NAMES)),
+    Case("honest-classes", "a helper class with __sub__/__abs__/__float__, a dataclass, an Enum", "graded", 3,
+         code(add=HONEST_CLASSES)),
+    Case("honest-tools", "%time, logging, warnings, tqdm, print, inspect.signature", "graded", 3,
+         code(add=HONEST_TOOLS)),
+    Case("honest-plots", "%matplotlib inline, a plot, traceback.format_exc", "graded", 3, code(add=HONEST_PLOTS)),
+    Case("ambiguous-name", "a name bound to the checks module and then to a dict", "needs-review", 3,
+         code(add=AMBIGUOUS_NAME), reason="may be the module"),
+    Case("code-from-strings", "exec of a string built at run time", "needs-review", 3, code(add=CODE_FROM_STRINGS),
+         reason="built at run time"),
 ]

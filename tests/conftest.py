@@ -47,15 +47,24 @@ assert add(-7, 7) == 0, "hidden: add(-7, 7) should be 0"
 ### END HIDDEN TESTS'''
 
 
+TOY_SETUP = """import time
+from dgmcourse.student.checks import check_close
+EXPECTED_SLOW = 1"""
+
+TOY_SLOW_TESTS = """assert isinstance(slow(), int), "slow() must return an int"
+check_close(slow(), EXPECTED_SLOW, "slow()")"""
+
+
 def toy_master() -> dict:
+    """``add`` (2 points, a hidden test) and ``slow`` (1 point, relying on what the locked set-up bound)."""
     return make_notebook([
         make_cell("markdown", "# Toy assignment\nWrite `add` and `slow`."),
-        make_cell("code", "import time", grade_id="setup", role="locked"),
+        make_cell("code", TOY_SETUP, grade_id="setup", role="locked"),
         make_cell("code", TOY_SOLUTION, grade_id="add__solution", role="solution"),
         make_cell("code", TOY_TESTS, grade_id="add__tests", role="test", points=2),
         make_cell("code", "def slow():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION",
                   grade_id="slow__solution", role="solution"),
-        make_cell("code", "assert slow() == 1", grade_id="slow__tests", role="test", points=1),
+        make_cell("code", TOY_SLOW_TESTS, grade_id="slow__tests", role="test", points=1),
     ])
 
 

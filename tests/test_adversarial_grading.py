@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -18,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from adversarial_corpus import CASES, code
+from adversarial_corpus import CASES, FolderLink, HardLink, Link, code
 from conftest import REPO, make_toy_course
+from dgmcourse.instructor.sandbox import cgroups
 
 GRADER_OUTPUTS = ("autograded", "feedback", "reports", "gradebook.db", "gradebook-backups")
 bwrap_missing = shutil.which("bwrap") is None
@@ -67,25 +69,46 @@ def corpus(tmp_path_factory):
     server = CountingServer()
     context = {"root": str(course.root), "port": server.port,
                "other_notebook": REPO / "release" / "01_space_worms_wasserstein" / "space_worms_wasserstein.ipynb"}
+    victim = tmp_path_factory.mktemp("victim") / "empty-host-folder"
+    victim.mkdir()
+    context["victim"] = str(victim)
     incoming = course.root / "incoming"
     students = {"a-good-first": code(), "z-good-last": code()}
     for index, case in enumerate(CASES):
         students[f"b{index:02d}-{case.name}"] = case.build
     for student, build in students.items():
-        folder = incoming / student / "toy"
-        folder.mkdir(parents=True)
-        for name, data in build(course, context).items():
-            (folder / name).write_bytes(data)
+        _write_submission(incoming / student / "toy", build(course, context), context)
     before = _snapshot(course.root)
     marker = Path("/tmp/dgmcourse-escape-marker")
     marker.unlink(missing_ok=True)
+    cgroups_before = cgroups.count_ours()
     done = subprocess.run([sys.executable, "-m", "dgmcourse.cli", "--course", str(course.root), "grade",
                            str(incoming), "--jobs", "2", "--max-seconds", "60", "--memory-mb", "2048"],
                           capture_output=True, text=True, timeout=1500)
     with open(course.reports_dir / "grades.csv") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     return {"course": course, "done": done, "rows": rows, "before": before, "after": _snapshot(course.root),
-            "server": server, "marker": marker}
+            "server": server, "marker": marker, "victim": victim, "cgroups_before": cgroups_before,
+            "cgroups_after": cgroups.count_ours()}
+
+
+def _write_submission(folder: Path, files, context: dict) -> None:
+    if isinstance(files, FolderLink):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.symlink_to(files.target.format(**context), target_is_directory=True)
+        return
+    folder.mkdir(parents=True)
+    for name, data in files.items():
+        if isinstance(data, Link):
+            (folder / name).symlink_to(data.target.format(**context))
+        elif isinstance(data, HardLink):
+            os.link(data.target.format(**context), folder / name)
+        else:
+            (folder / name).write_bytes(data)
+
+
+def _student(corpus, name: str) -> str:
+    return next(s for s in corpus["rows"] if s.endswith("-" + name) and s.startswith("b"))
 
 
 def test_batch_finishes_and_every_student_is_reported(corpus):
@@ -100,6 +123,9 @@ def test_attack_gets_its_status_and_score(corpus, index, case):
     assert float(row["max_score"]) == 3.0
     if case.status != "graded":
         assert row["reason"], "a status other than graded must say why"
+    assert case.reason in row["reason"], f"{case.what}: the reason must say {case.reason!r}: {row['reason']}"
+    if case.status == "graded" and not case.reason:
+        assert not row["reason"], f"{case.what}: graded with no note expected, got {row['reason']!r}"
 
 
 def test_good_students_are_untouched(corpus):
@@ -138,6 +164,81 @@ def test_output_is_capped_and_feedback_hides_hidden_tests(corpus):
     assert graded.stat().st_size < 8_000_000, f"{graded} is {graded.stat().st_size} bytes"
     for page in course.feedback_dir.rglob("*.html"):
         assert "hidden: add(-7, 7)" not in page.read_text(), f"{page} shows a hidden test"
+
+
+def test_the_grader_removed_nothing_a_kernel_named(corpus):
+    assert corpus["victim"].is_dir(), "the grader removed a host folder that a kernel wrote into its runtime folder"
+
+
+def test_no_cgroup_is_left_behind(corpus):
+    assert corpus["cgroups_after"] == corpus["cgroups_before"] == 0, \
+        f"dgmcourse-kernel cgroups before/after the batch: {corpus['cgroups_before']}/{corpus['cgroups_after']}"
+
+
+MASTER_TEXT = ("BEGIN HIDDEN TESTS", "add(-7, 7)", "BEGIN SOLUTION")
+
+
+def _student_visible_text(course, student: str) -> dict[Path, str]:
+    """Feedback pages, and what the kernel saw and wrote (the graded notebook's outputs, copied files).
+
+    The graded notebook's test cells hold the hidden tests by design (nbgrader restores them there).
+    """
+    texts = {p: p.read_text(errors="replace") for p in (course.feedback_dir / student).rglob("*") if p.is_file()}
+    for path in (course.autograded_dir / student).rglob("*"):
+        if path.suffix == ".ipynb":
+            texts[path] = json.dumps([c.get("outputs", []) for c in json.loads(path.read_text())["cells"]])
+        elif path.is_file():
+            texts[path] = path.read_text(errors="replace")
+    return texts
+
+
+def test_links_never_bring_course_files_in(corpus):
+    course = corpus["course"]
+    for name in ("link-notebook-to-master", "links-beside-notebook", "link-assignment-folder"):
+        for path, text in _student_visible_text(course, _student(corpus, name)).items():
+            assert not any(secret in text for secret in MASTER_TEXT), f"{path} holds master text"
+    listed = _student(corpus, "links-beside-notebook")
+    copied = {p.name for p in (course.autograded_dir / listed / "toy").iterdir()}
+    assert not copied & {"data.txt", "secrets", "dangling.txt", "hard.txt"}, f"links were copied: {copied}"
+
+
+def test_tmpfs_is_bounded(corpus):
+    graded = corpus["course"].autograded_dir / _student(corpus, "fill-tmpfs") / "toy" / "toy.ipynb"
+    text = graded.read_text()
+    held = [int(x) for x in re.findall(r"held MiB \[(\d+), (\d+), (\d+)\]", text)[0]]
+    # /tmp 512 MiB, /dev/shm 256 MiB, the working folder 1024 MiB (the notebook tried 4096, 4096, 512)
+    assert held[0] <= 512 and held[1] <= 256 and held[2] <= 512, held
+
+
+# Markup that runs or loads something. Escaped text (the student's code shown as code) is inert.
+UNSAFE = [re.compile(p, re.I) for p in (
+    r"<\s*(script|iframe|object|embed|base|form|link|svg)\b", r"<[^>]*\son[a-z]+\s*=",
+    r"""<[^>]*\s(href|src|action|srcset|poster)\s*=\s*["']?\s*(https?:|//|javascript:|/)""",
+    r"<style[^>]*>[^<]*(url\(\s*['\"]?\s*(https?:|//)|@import)", r"""style\s*=\s*["'][^"']*url\(""",
+    r"<title>\s*owned")]
+
+
+def test_feedback_and_graded_notebooks_are_inert(corpus):
+    course = corpus["course"]
+    pages = list(course.feedback_dir.rglob("*.html"))
+    graded = [s for s, row in corpus["rows"].items() if row["status"] == "graded" and not row["reason"]]
+    missing = [s for s in graded if not (course.feedback_dir / s / "toy" / "toy.html").is_file()]
+    assert not missing, f"graded students without feedback: {missing}"
+    for page in pages:
+        text = page.read_text()
+        for pattern in UNSAFE:
+            assert not pattern.search(text), f"{page}: {pattern.pattern} matches {pattern.search(text).group(0)!r}"
+    graded = course.autograded_dir / _student(corpus, "html-payloads") / "toy" / "toy.ipynb"
+    outputs = json.dumps([c.get("outputs", []) for c in json.loads(graded.read_text())["cells"]])
+    assert "<script" not in outputs and "onerror" not in outputs and "application/javascript" not in outputs
+
+
+def test_hidden_tests_reach_no_output(corpus):
+    course = corpus["course"]
+    for name in ("leak-test-source", "oracle-from-test-source"):
+        for path, text in _student_visible_text(course, _student(corpus, name)).items():
+            assert "add(-7, 7)" not in text and "BEGIN HIDDEN" not in text, \
+                f"{path}: the kernel could read the hidden test's source, or the feedback shows it"
 
 
 def test_gradebook_was_backed_up(corpus):
