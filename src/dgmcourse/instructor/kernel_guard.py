@@ -11,10 +11,13 @@ the grader reaches this module with ``__import__`` inside a user expression.
 - ``record(names)`` keeps the objects a locked (read-only) cell bound, after it ran, and
   answers their identities, which the grader keeps.
 - ``install`` keeps the text of test cells out of ``linecache`` while they run.
-- ``enter_test`` puts those objects back under their names, and takes out student globals
-  that shadow a builtin the test cell uses, so that a test calls the course's
-  ``check_close``, ``EPS`` and ``isinstance``, whatever the student bound to those names.
-  ``leave_test`` gives the student's bindings back and drops the test cell's source from
+- ``enter_test`` runs the next test cell in a namespace of its own: the student's names,
+  under them what earlier tests bound and what the read-only cells bound, without student
+  globals that shadow a builtin the test reads. So a test calls the course's
+  ``check_close``, ``EPS`` and ``isinstance`` whatever the student bound to those names, and
+  the test's own names (its helpers, inputs and expected values) never enter the student's
+  namespace, where student code could read or overwrite them.
+  ``leave_test`` gives the student's namespace back and drops the test cell's source from
   ``linecache``, so that later student code cannot read it there.
 """
 from __future__ import annotations
@@ -24,6 +27,7 @@ import hashlib
 import json
 import linecache
 import sys
+import types
 
 from IPython import get_ipython
 
@@ -31,8 +35,9 @@ _MISSING = object()
 # IPython adds and removes these around every cell; they say nothing about tampering.
 _VOLATILE_BUILTINS = {"get_ipython", "exit", "quit", "display", "_", "__", "___", "__IPYTHON__", "help",
                       "copyright", "credits", "license", "__builtins__", "__spec__", "__loader__", "__package__"}
-_locked: dict[str, object] = {}
-_saved: dict[str, object] = {}
+_locked: dict[str, object] = {}  # what the read-only cells bound
+_tests_own: dict[str, object] = {}  # what earlier test cells bound
+_student: list = []  # the student's module, namespace, and the test's namespace as it started
 _hiding = [False]  # while a test cell runs, its source is compiled without entering linecache
 
 
@@ -115,27 +120,36 @@ LIBRARY_CALLBACKS = ("matplotlib", "matplotlib_inline", "ipykernel", "IPython", 
 
 
 def _library_callback(callback) -> bool:
-    """A callback a library registers itself (pyplot's redraw, ``%matplotlib inline``'s flush).
+    """A callback a library registers itself (pyplot's redraw, ``%matplotlib inline``, ``%autoreload``).
 
-    It must be a plain function of one of those packages, defined in the package's installed
-    files and bound under its name in its module: an honest habit, not something student
-    code made (a lambda, a ``partial``, an ``operator.methodcaller``, a function of a cell).
+    It must be a function of one of those packages, defined in the package's installed files
+    and bound under its name in its module, or a method of a class that is: an honest habit,
+    not something student code made (a lambda, a ``partial``, an ``operator.methodcaller``, a
+    function of a cell).
     """
     import importlib.util
     import os
 
     function = getattr(callback, "__func__", callback)
-    module = getattr(function, "__module__", None) or ""
     code = getattr(function, "__code__", None)
+    owner = getattr(callback, "__self__", None)
+    if owner is not None:  # a bound method: its class must be the library's, and the method its own
+        cls = type(owner)
+        module = cls.__module__ or ""
+        home = sys.modules.get(module)
+        genuine = getattr(home, cls.__qualname__, None) is cls and \
+            cls.__dict__.get(getattr(function, "__name__", "")) is function
+    else:
+        module = getattr(function, "__module__", None) or ""
+        home = sys.modules.get(module)
+        bound = getattr(home, getattr(function, "__name__", ""), None)
+        genuine = getattr(bound, "__func__", bound) is function
     top = module.split(".")[0]
-    if top not in LIBRARY_CALLBACKS or code is None or module not in sys.modules:
+    if not genuine or top not in LIBRARY_CALLBACKS or code is None:
         return False
     spec = importlib.util.find_spec(top)
     folder = os.path.dirname(spec.origin) if spec and spec.origin else None
-    owner = sys.modules[module]
-    bound = getattr(owner, getattr(function, "__name__", ""), None)
-    return bool(folder) and code.co_filename.startswith(folder + os.sep) and \
-        getattr(bound, "__func__", bound) is function
+    return bool(folder) and code.co_filename.startswith(folder + os.sep)
 
 
 def record(names: list[str]) -> str:
@@ -150,18 +164,28 @@ def record(names: list[str]) -> str:
 
 
 def enter_test(expected: dict[str, int], shadowing: list[str]) -> str:
-    """Bind the locked names to what the locked cells bound and unshadow builtins; "" or what is wrong."""
-    namespace = get_ipython().user_ns
-    _saved.clear()
+    """Run the next cell (a test) in a namespace of its own; "" or what is wrong.
+
+    The test's namespace is a copy of the student's, with what earlier tests bound and what
+    the read-only cells bound put back on top, and without student globals that shadow a
+    builtin the test reads. The student's own functions keep their own globals, so they see
+    their own names; nothing the test binds reaches the student's namespace, and nothing the
+    student's code writes to its globals (``global expected``) reaches the test's.
+    """
+    shell = get_ipython()
     wrong = [name for name, identity in expected.items() if id(_locked.get(name, _MISSING)) != identity]
     if wrong:
         return "the objects the read-only cells bound were replaced: " + ", ".join(sorted(wrong))
-    for name in expected:
-        _saved[name] = namespace.get(name, _MISSING)
-        namespace[name] = _locked[name]
+    namespace = dict(shell.user_ns)
     for name in shadowing:
         if name in namespace and name not in expected and hasattr(builtins, name):
-            _saved[name] = namespace.pop(name)
+            del namespace[name]
+    namespace.update(_tests_own)
+    namespace.update({name: _locked[name] for name in expected})
+    module = types.ModuleType(getattr(shell.user_module, "__name__", "__main__"))
+    module.__dict__.update(namespace)
+    _student[:] = [shell.user_module, shell.user_ns, dict(module.__dict__)]
+    shell.user_module, shell.user_ns = module, module.__dict__
     _hiding[0] = True
     return ""
 
@@ -172,15 +196,16 @@ def _source_key(text: str) -> str:
 
 
 def leave_test(source_key: str) -> str:
-    """Give the student's bindings back and forget the test cell's source."""
+    """Give the student's namespace back, keep what the test bound for later tests, forget its source."""
     _hiding[0] = False
-    namespace = get_ipython().user_ns
-    for name, value in _saved.items():
-        if value is _MISSING:
-            namespace.pop(name, None)
-        else:
-            namespace[name] = value
-    _saved.clear()
+    shell = get_ipython()
+    if _student:
+        user_module, user_ns, before = _student
+        for name, value in shell.user_ns.items():
+            if before.get(name, _MISSING) is not value:
+                _tests_own[name] = value
+        shell.user_module, shell.user_ns = user_module, user_ns
+        _student.clear()
     for cache in (linecache.cache, getattr(linecache, "_ipython_cache", {})):
         for name, entry in list(cache.items()):
             try:

@@ -52,7 +52,8 @@ def integrity_snippet(nonce: str) -> str:
 
     Each canary runs inside ``try``; one that does not raise ``AssertionError(nonce)``
     raises ``RuntimeError("<index>|<detail>")``. When all are intact the program ends
-    with ``AssertionError(nonce)``.
+    with ``AssertionError(nonce)``. The program is the body of a function that deletes
+    itself, so it leaves no name in the student's namespace.
     """
     blocks = []
     for index, template in enumerate(CANARIES.values()):
@@ -62,7 +63,9 @@ def integrity_snippet(nonce: str) -> str:
             f"    if str(_dgm_e) != {nonce!r}:\n        raise RuntimeError('{index}|' + repr(_dgm_e))\n"
             f"except Exception as _dgm_e:\n    raise RuntimeError('{index}|' + str(_dgm_e))\n"
             f"else:\n    raise RuntimeError('{index}|no error was raised')")
-    return "\n".join(blocks) + f"\nraise AssertionError({nonce!r})"
+    program = "\n".join(blocks) + f"\nraise AssertionError({nonce!r})"
+    body = "\n".join("    " + line for line in program.splitlines())
+    return f"def _dgm_integrity():\n{body}\ntry:\n    _dgm_integrity()\nfinally:\n    del _dgm_integrity"
 
 
 def tampering_problem(run: Callable[[str], dict], nonce: str) -> str | None:
