@@ -37,7 +37,8 @@ def cmd_grade(args) -> int:
     results = grading.grade_all(
         course, Path(args.submissions).resolve(), students=args.student or None,
         assignments=args.assignment or None, options=options, jobs=args.jobs,
-        progress=lambda r: print(f"{r.student} / {r.assignment}: {r.status} {r.score:g}/{r.max_score:g}", flush=True))
+        progress=lambda r: print(f"{r.student} / {r.assignment}: {r.status} {r.score:g}/{r.max_score:g}", flush=True),
+        warn=lambda text: print(text, file=sys.stderr, flush=True))
     if not results:
         print(f"no submissions found in {args.submissions} (expected <student>/<assignment>/ folders)")
         return 1

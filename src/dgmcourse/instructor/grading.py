@@ -42,7 +42,7 @@ from dgmcourse.instructor.course import Course
 from dgmcourse.instructor.grading_worker import WorkerProcess
 from dgmcourse.instructor.repair import repair
 from dgmcourse.instructor.sandbox.cgroups import KernelCgroups, sweep_leftovers
-from dgmcourse.instructor.plain_files import link_in_path, read_plain_file, why_not_plain
+from dgmcourse.instructor.plain_files import importable, link_in_path, read_plain_file, why_not_plain
 from dgmcourse.instructor.tamper_scan import blocked_tests, review_notes, scan
 from dgmcourse.student.reproducibility import SEED_ENV, SIZE_ENV
 
@@ -156,6 +156,10 @@ def stage(course: Course, source: Path, destination: Path, assignment: str) -> S
     staged = Staged(destination)
     for entry in sorted(source.iterdir()):  # data files and timestamp.txt travel as they are
         if entry.suffix == ".ipynb":
+            continue
+        if importable(entry):
+            staged.notes.append(f"{entry.name} is Python code Python would import in place of a module: "
+                                "not copied (submit notebooks; data files travel)")
             continue
         problem = why_not_plain(entry)
         data = None if problem else read_plain_file(entry)
@@ -411,15 +415,22 @@ def backup_gradebook(course: Course, keep: int = 20) -> Path | None:
     return target
 
 
-def check_sandbox(options: GradingOptions) -> None:
-    """Refuse to grade when the sandbox cannot start, unless the instructor asked for --unsafe."""
+def check_sandbox(options: GradingOptions) -> str:
+    """Refuse to grade when the sandbox cannot start, unless the instructor asked for --unsafe.
+
+    Returns what binds kernels less tightly here than the README's table says ("" when nothing).
+    """
     if not options.sandbox:
-        return
+        return ""
+    from dgmcourse.instructor.sandbox.cgroups import fallback_note
     from dgmcourse.instructor.sandbox.kernelspec import probe, python_paths
     from dgmcourse.instructor.sandbox.settings import SandboxSettings
 
     with tempfile.TemporaryDirectory(prefix="dgmcourse-probe-") as tmp:
-        probe(SandboxSettings(scratch=f"{tmp}/scratch", runtime=f"{tmp}/runtime", read_only=python_paths()))
+        settings = SandboxSettings(scratch=f"{tmp}/scratch", runtime=f"{tmp}/runtime", read_only=python_paths())
+        probe(settings)
+    return fallback_note(options.max_processes, options.memory_mb,
+                         settings.tmp_mb + settings.shm_mb + settings.scratch_mb)
 
 
 def sandbox_if_possible(options: GradingOptions, warn) -> None:
@@ -439,14 +450,16 @@ def sandbox_if_possible(options: GradingOptions, warn) -> None:
 
 def grade_all(course: Course, submitted_dir: Path, *, students: list[str] | None = None,
               assignments: list[str] | None = None, options: GradingOptions | None = None, jobs: int = 1,
-              progress=None, **overrides) -> list[GradeResult]:
+              progress=None, warn=None, **overrides) -> list[GradeResult]:
     """Grade every matching submission, ``jobs`` at a time; never stops early, never loses one."""
     options = _with_overrides(options, overrides)
     if jobs > 1 and options.kernel_threads is None and not os.environ.get("OMP_NUM_THREADS"):
         # Kernels that each start one thread per core fight over the cores when several run at once.
         options.kernel_threads = max(1, (os.cpu_count() or 1) // jobs)
     sweep_leftovers()  # cgroups of an earlier grader that was killed before it cleaned up
-    check_sandbox(options)
+    note = check_sandbox(options)
+    if note and warn:
+        warn(f"NOTE: {note}.")
     backup_gradebook(course)
     todo = [(s, a) for s, a in find_submissions(submitted_dir)
             if (not students or s in students) and (not assignments or a in assignments)]
@@ -477,4 +490,4 @@ def grade_all(course: Course, submitted_dir: Path, *, students: list[str] | None
     finally:
         for worker in workers:
             worker.close()
-        sweep_leftovers()
+        sweep_leftovers(include_own=True)  # every kernel of this run is gone now

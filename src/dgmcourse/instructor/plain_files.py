@@ -61,3 +61,12 @@ def link_in_path(path: Path, below: Path) -> Path | None:
         if current.is_symlink():
             return current
     return None
+
+
+# Files Python would import from the kernel's working folder, shadowing a real module
+# (an uploaded ``ipykernel_launcher.py`` or ``numpy.py`` runs before any check does).
+IMPORTABLE = (".py", ".pyc", ".pyo", ".pyw", ".pyd", ".so", ".pth", ".egg", ".whl")
+
+
+def importable(path: Path) -> bool:
+    return path.suffix.lower() in IMPORTABLE or ".cpython-" in path.name or ".abi3." in path.name

@@ -112,8 +112,12 @@ def _validated(group: Path) -> Path | None:
     return group
 
 
-def remove_cgroup(group: Path, wait: float = 5.0) -> bool:
-    """Kill every task in one of our cgroups, then remove it; True when it is gone."""
+def remove_cgroup(group: Path, wait: float = 30.0) -> bool:
+    """Kill every task in one of our cgroups, then remove it; True when it is gone.
+
+    A killed task stays listed until its parent reaps it, which can take seconds on a loaded
+    machine (a sandbox's processes are reparented when it dies), hence the wait.
+    """
     if not group.exists():
         return True
     if _validated(group) is None:
@@ -191,17 +195,35 @@ def ours(controller: str) -> list[Path]:
     return sorted(p for p in parent.iterdir() if NAME.match(p.name))
 
 
-def sweep_leftovers() -> int:
-    """Remove the cgroups of graders that are no longer running (killed before they cleaned up)."""
+def sweep_leftovers(include_own: bool = False) -> int:
+    """Remove the cgroups of graders that are no longer running (killed before they cleaned up).
+
+    ``include_own``: also this process's, for a grader whose kernels are all done (end of a run).
+    """
     removed = 0
     for controller in ("pids", "memory"):
         for group in ours(controller):
             owner = int(NAME.match(group.name).group(1))
-            if owner != os.getpid() and not _alive(owner) and remove_cgroup(group):
-                removed += 1
+            if (owner == os.getpid() and include_own) or (owner != os.getpid() and not _alive(owner)):
+                removed += remove_cgroup(group)
     return removed
 
 
-def count_ours() -> int:
-    """How many of our cgroups exist now, in every controller (the tests count them)."""
-    return sum(len(ours(controller)) for controller in ("pids", "memory"))
+def count_ours(owner: int | None = None) -> int:
+    """How many of our cgroups exist now, in every controller; only ``owner``'s when given."""
+    return sum(1 for controller in ("pids", "memory") for group in ours(controller)
+               if owner is None or int(NAME.match(group.name).group(1)) == owner)
+
+
+def fallback_note(max_tasks: int, memory_mb: int, tmpfs_mb: int) -> str:
+    """What binds a kernel here when a cgroup cannot be made, in words; "" when both can."""
+    probe = create(max_tasks, memory_mb * 1024 * 1024)
+    probe.remove()
+    notes = []
+    if "pids" not in probe.limits:
+        notes.append("no pids cgroup can be made here: a kernel's processes are limited by RLIMIT_NPROC, "
+                     "which does not bind a grader running as root")
+    if "memory" not in probe.limits:
+        notes.append(f"no memory cgroup can be made here: a kernel can hold its {memory_mb} MiB address-space "
+                     f"limit plus {tmpfs_mb} MiB in its sized tmpfs mounts")
+    return "; ".join(notes)

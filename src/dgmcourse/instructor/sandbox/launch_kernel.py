@@ -15,7 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from dgmcourse.instructor.plain_files import open_plain_file
+from dgmcourse.instructor.plain_files import importable, open_plain_file
 from dgmcourse.instructor.sandbox.cgroups import KernelCgroups
 from dgmcourse.instructor.sandbox.settings import SandboxSettings
 
@@ -57,7 +57,9 @@ def bwrap_command(settings: SandboxSettings, connection_file: str, kernel_args: 
     for key, value in env.items():
         command += ["--setenv", key, value]
     # No history database: the kernel keeps no file of what ran (hidden tests included).
-    command += [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file,
+    # -P: the working folder is not put first on sys.path, so no file there can stand in for
+    # ipykernel_launcher or any module it imports.
+    command += [sys.executable, "-P", "-m", "ipykernel_launcher", "-f", connection_file,
                 "--HistoryManager.enabled=False", *kernel_args]
     return command
 
@@ -68,7 +70,7 @@ def input_files(settings: SandboxSettings, folder: Path) -> dict[str, int]:
     # nbgrader starts the kernel in the autograded folder; bring along the assignment's data
     # files (never notebooks, links or anything but plain files).
     for entry in sorted(folder.iterdir()):
-        if entry.suffix != ".ipynb" and SAFE_NAME.match(entry.name):
+        if entry.suffix != ".ipynb" and SAFE_NAME.match(entry.name) and not importable(entry):
             descriptor = open_plain_file(entry)
             if descriptor is not None:
                 files[entry.name] = descriptor
