@@ -31,15 +31,26 @@ def _role(cell: dict) -> str:
     return "solution" if meta.get("solution") else "test" if meta.get("grade") else "locked"
 
 
+# A notebook is regraded from its source: outputs are dropped, so what is left is text a
+# student wrote. Far above any honest notebook, far below what stalls nbconvert.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_SOURCE_BYTES = 8 * 1024 * 1024
+
+
 def _parse(raw: bytes, name: str) -> tuple[dict | None, str | None]:
     if not raw.strip():
         return None, f"{name} is empty ({len(raw)} bytes)"
+    if len(raw) > MAX_FILE_BYTES:
+        return None, (f"{name} is {len(raw) / 2**20:.0f} MiB; a submitted notebook may be at most "
+                      f"{MAX_FILE_BYTES // 2**20} MiB (clear its outputs and submit again)")
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return None, f"{name} is not UTF-8 text"
     except json.JSONDecodeError as error:
         return None, f"{name} is not valid notebook JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+    except (RecursionError, ValueError) as error:
+        return None, f"{name} is not valid notebook JSON ({type(error).__name__})"
     if not isinstance(data, dict):
         return None, f"{name} is JSON but not a notebook (a {type(data).__name__} at the top level)"
     version = data.get("nbformat")
@@ -61,11 +72,14 @@ def _normalise_cells(notebook: dict, notes: list[str]) -> None:
         if not isinstance(cell["metadata"], dict):
             cell["metadata"] = {}
         text = cell.get("source", "")
-        cell["source"] = "".join(text) if isinstance(text, list) else str(text)
+        cell["source"] = "".join(map(str, text)) if isinstance(text, list) else str(text)
+        grading = cell["metadata"].get("nbgrader")
+        if grading is not None and not (isinstance(grading, dict) and isinstance(grading.get("grade_id", ""), str)):
+            del cell["metadata"]["nbgrader"]
+            notes.append(f"cell {index + 1} had nbgrader metadata of the wrong shape; it is graded as an ordinary cell")
         if cell["cell_type"] == "code":
-            if not isinstance(cell.get("outputs"), list):
-                cell["outputs"] = []
-            cell.setdefault("execution_count", None)
+            cell["outputs"] = []  # grading runs the notebook again; stored outputs are never read
+            cell["execution_count"] = None
         else:
             cell.pop("outputs", None)
             cell.pop("execution_count", None)
@@ -75,8 +89,12 @@ def _normalise_cells(notebook: dict, notes: list[str]) -> None:
         seen_ids.add(cell["id"])
         cells.append(cell)
     notebook["cells"] = cells
-    if notebook.get("nbformat_minor", 0) < 5:
-        notes.append(f"upgraded from nbformat 4.{notebook.get('nbformat_minor', 0)} to 4.5 (cell ids)")
+    minor = notebook.get("nbformat_minor", 0)
+    if not isinstance(minor, int) or not 0 <= minor <= 5:
+        notes.append(f"nbformat_minor {str(minor)[:20]!r} is not one of 4.0-4.5; read as 4.5")
+        notebook["nbformat_minor"] = 5
+    elif minor < 5:
+        notes.append(f"upgraded from nbformat 4.{minor} to 4.5 (cell ids)")
         notebook["nbformat_minor"] = 5
     notebook.setdefault("metadata", {})
 
@@ -121,7 +139,18 @@ def _restore_missing(notebook: dict, released: dict, notes: list[str]) -> None:
 
 
 def repair(raw: bytes, name: str, released: dict) -> Repaired:
-    """A gradable copy of one submitted notebook, given the student version it must match."""
+    """A gradable copy of one submitted notebook, given the student version it must match.
+
+    Never raises for anything the file contains: what cannot be repaired is ``invalid``.
+    """
+    try:
+        return _repair(raw, name, released)
+    except Exception as error:  # a shape no rule above foresaw: refuse it, never crash the batch
+        return Repaired(None, f"{name} could not be read as a notebook ({type(error).__name__}: "
+                              f"{str(error)[:200]})")
+
+
+def _repair(raw: bytes, name: str, released: dict) -> Repaired:
     notebook, problem = _parse(raw, name)
     if problem:
         return Repaired(None, problem)
@@ -138,4 +167,9 @@ def repair(raw: bytes, name: str, released: dict) -> Repaired:
         nbformat.validate(nbformat.from_dict(notebook))
     except nbformat.ValidationError as error:
         return Repaired(None, f"{name} is not a valid notebook after repair: {str(error).splitlines()[0]}", notes)
+    # Encoding as the notebook will be saved raises on lone surrogates: repair() turns that into invalid.
+    size = len(json.dumps(notebook, ensure_ascii=False).encode("utf-8"))
+    if size > MAX_SOURCE_BYTES:
+        return Repaired(None, f"{name} holds {size / 2**20:.1f} MiB of cells without outputs; the limit is "
+                              f"{MAX_SOURCE_BYTES // 2**20} MiB", notes)
     return Repaired(notebook, None, notes)

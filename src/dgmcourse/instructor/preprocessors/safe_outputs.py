@@ -46,6 +46,8 @@ class SafeOutputs(NbGraderPreprocessor):
             for name, bundle in list(cell.get("attachments", {}).items()):
                 if not all(m in KEPT_IMAGES and is_base64(_text(d)) for m, d in bundle.items()):
                     del cell.attachments[name]
+                    # nbconvert fails on a reference to a missing attachment; point it nowhere instead
+                    cell.source = _text(cell.source).replace(f"attachment:{name}", "#")
         elif cell.cell_type == "raw":
             cell.metadata.pop("format", None)  # a raw cell "for HTML" would be pasted into the page as is
             cell.metadata.pop("raw_mimetype", None)
