@@ -234,20 +234,20 @@ def _with_links(links: dict) -> Callable[[Course, dict], dict]:
 
 
 # 3. tmpfs is host RAM that an address-space limit does not count.
-FILL_TMPFS = '''def slow():
-    _block, _held = b'x' * (64 * 1024 * 1024), []
-    for _where, _most in (('/tmp', 4096), ('/dev/shm', 4096), ('.', 512)):
-        _written = 0
-        try:
-            for _i in range(_most // 64):
-                with open(f'{{_where}}/fill-{{_i}}', 'wb') as _handle:
-                    _handle.write(_block)
-                _written += 64
-        except OSError:
-            pass
-        _held.append(_written)
-    print('held MiB', _held, sum(_held))
-    return 1'''
+FILL_TMPFS = '''_block, _held = b'x' * (32 * 1024 * 1024), []
+for _where, _most in (('/tmp', 640), ('/dev/shm', 320)):
+    _written = 0
+    try:
+        for _i in range(_most // 32):
+            with open(f'{{_where}}/fill-{{_i}}', 'wb') as _handle:
+                _handle.write(_block)
+            _written += 32
+    except OSError:
+        pass
+    _held.append(_written)
+print('held MiB', _held)
+''' + GOOD_SLOW
+
 
 # 4a. Feedback pages are opened in browsers: scripts, handlers and remote resources.
 HTML_PAYLOADS = '''from IPython.display import display, HTML, Javascript, SVG, Markdown
@@ -430,7 +430,68 @@ checks["end"] = 2
 ''' + GOOD_ADD
 CODE_FROM_STRINGS = "exec('x_' + 'value = 1')\n" + GOOD_ADD
 
+# Found by an independent red-team run, rewritten here by kind.
+# Uploaded Python files that Python would import in place of real modules.
+SHADOW_MODULES = {"ipykernel_launcher.py": b"raise SystemExit('the uploaded launcher ran')\n",
+                  "numpy.py": b"raise ImportError('the uploaded numpy ran')\n",
+                  "sitecustomize.py": b"import builtins\nbuiltins.abs = lambda x: 0\n",
+                  "checks.cpython-311-x86_64-linux-gnu.so": b"\x7fELF not really"}
+# What the tests bind, used or changed by the student's code.
+HELPER_ORACLE = "def slow():\n    try:\n        return _reference(0, 1)\n    except NameError:\n        return 2"
+OVERWRITE_EXPECTED = "def slow():\n    global _slow_target\n    _slow_target = 2\n    return 2"
+PRINT_TEST_NAMES = "print(sorted(name for name in globals() if name.startswith('_') and not name.startswith('__')))\n" \
+    + GOOD_SLOW
+HONEST_AUTORELOAD = "%load_ext autoreload\n%autoreload 2\n" + GOOD_ADD
+
+
+def _oversized(course, ctx):
+    notebook = _solution(course)
+    notebook["cells"].insert(1, {"cell_type": "markdown", "id": "huge", "metadata": {}, "source": "x" * 9_000_000})
+    return _as_files(notebook)
+
+
+def _bad_grade_id(course, ctx):
+    notebook = _solution(course)
+    for cell in notebook["cells"]:
+        if nb.grade_id(cell) == "slow__solution":
+            cell["metadata"]["nbgrader"]["grade_id"] = ["slow__solution"]
+    return _as_files(notebook)
+
+
+def _svg_attachment(course, ctx):
+    notebook = _solution(course)
+    notebook["cells"].insert(1, {"cell_type": "markdown", "id": "drawing", "source": "My sketch: ![sketch](attachment:s.svg)",
+                                 "metadata": {}, "attachments": {"s.svg": {"image/svg+xml":
+                                     "PHN2ZyBvbmxvYWQ9ImFsZXJ0KDEpIi8+"}}})
+    return _as_files(notebook)
+
+
+def _lone_surrogate(course, ctx):
+    return {"toy.ipynb": json.dumps(_solution(course)).replace("Toy assignment", "Toy \\ud800 assignment").encode()}
+
+
 CASES += [
+    Case("shadow-modules", "uploads ipykernel_launcher.py, numpy.py, sitecustomize.py and an extension module",
+         "graded", 1, lambda course, ctx: {**_as_files(_solution(course, WRONG_ADD)), **SHADOW_MODULES}),
+    Case("test-helper-oracle", "calls a helper an earlier hidden test defined", "graded", 2,
+         code(slow=HELPER_ORACLE)),
+    Case("overwrite-expected", "overwrites the test's expected value with a global statement", "graded", 2,
+         code(slow=OVERWRITE_EXPECTED)),
+    Case("print-test-names", "prints every underscore name a test or the grader left", "graded", 3,
+         code(slow=PRINT_TEST_NAMES)),
+    Case("honest-autoreload", "%load_ext autoreload, %autoreload 2", "graded", 3, code(add=HONEST_AUTORELOAD)),
+    Case("svg-attachment", "a markdown cell showing an SVG attachment (which can hold a script)", "graded", 3,
+         _svg_attachment),
+    Case("oversized-notebook", "a 9 MB markdown cell", "invalid-notebook", 0, _oversized, reason="MiB"),
+    Case("deeply-nested-json", "JSON nested 100,000 deep", "invalid-notebook", 0,
+         raw(b'{"cells": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"), reason="not valid notebook JSON"),
+    Case("grade-id-list", "a grade id that is a list (the cell runs as an ordinary cell)", "graded", 3,
+         _bad_grade_id),
+    Case("lone-surrogate", "a lone surrogate in a cell", "invalid-notebook", 0, _lone_surrogate,
+         reason="could not be read"),
+    Case("huge-number", "a 5,000-digit nbformat_minor", "invalid-notebook", 0,
+         raw(b'{"nbformat": 4, "nbformat_minor": ' + b"9" * 5000 + b', "cells": [], "metadata": {}}'),
+         reason="not valid notebook JSON"),
     Case("rewrite-runtime-folder", "names a host folder in the runtime folder the grader reads", "graded", 1,
          code(add=REWRITE_RUNTIME)),
     Case("link-notebook-to-master", "the notebook is a link to the master (solutions, hidden tests)",
@@ -442,7 +503,7 @@ CASES += [
                                    "hard.txt": HardLink("{root}/source/toy/toy.ipynb")})),
     Case("link-assignment-folder", "the assignment folder is a link to source/toy", "invalid-notebook", 0,
          lambda course, ctx: FolderLink("{root}/source/toy"), reason="symbolic link"),
-    Case("fill-tmpfs", "fills /tmp, /dev/shm and the working folder", "graded", 1, code(add=WRONG_ADD, slow=FILL_TMPFS)),
+    Case("fill-tmpfs", "fills /tmp and /dev/shm, which are host RAM", "graded", 1, code(add=WRONG_ADD, slow=FILL_TMPFS)),
     Case("html-payloads", "scripts, handlers, remote images, SVG, widget state and tags in outputs and cells",
          "graded", 1, _html_payloads),
     Case("leak-test-source", "prints the calling test's source and keeps it for a later cell", "needs-review", 1,

@@ -43,7 +43,8 @@ TOY_SOLUTION = '''def add(a, b):
 
 TOY_TESTS = '''assert add(1, 2) == 3, "add(1, 2) should be 3"
 ### BEGIN HIDDEN TESTS
-assert add(-7, 7) == 0, "hidden: add(-7, 7) should be 0"
+_reference = lambda a, b: a + b
+assert add(-7, 7) == _reference(-7, 7), "hidden: add(-7, 7) should be 0"
 ### END HIDDEN TESTS'''
 
 
@@ -52,7 +53,10 @@ from dgmcourse.student.checks import check_close
 EXPECTED_SLOW = 1"""
 
 TOY_SLOW_TESTS = """assert isinstance(slow(), int), "slow() must return an int"
-check_close(slow(), EXPECTED_SLOW, "slow()")"""
+### BEGIN HIDDEN TESTS
+_slow_target = EXPECTED_SLOW
+check_close(slow(), _slow_target, "slow()")
+### END HIDDEN TESTS"""
 
 
 def toy_master() -> dict:

@@ -97,12 +97,12 @@ def test_leak_scan_finds_a_solution_line_and_a_hidden_test(tmp_path):
     master = toy_master()
     student = copy.deepcopy(master)
     nb.set_source(_cell(student, "add__solution"), 'def add(a, b):\n    return a + b')
-    nb.set_source(_cell(student, "add__tests"), 'assert add(-7, 7) == 0, "hidden: add(-7, 7) should be 0"')
+    nb.set_source(_cell(student, "add__tests"), 'assert add(-7, 7) == _reference(-7, 7), "hidden: add(-7, 7) should be 0"')
     nb.save(master, tmp_path / "master.ipynb")
     nb.save(student, tmp_path / "student.ipynb")
     leaks = [leak.line for leak in find_leaks(tmp_path / "master.ipynb", tmp_path / "student.ipynb")]
     assert "return a + b" in leaks
-    assert 'assert add(-7, 7) == 0, "hidden: add(-7, 7) should be 0"' in leaks
+    assert 'assert add(-7, 7) == _reference(-7, 7), "hidden: add(-7, 7) should be 0"' in leaks
 
 
 def test_leak_scan_accepts_a_correct_release(toy_course):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -66,27 +67,46 @@ def test_leftovers_of_a_dead_grader_are_swept_and_a_live_graders_are_not():
 
 
 @needs_cgroups
-@pytest.mark.skipif(not Path("/usr/bin/bwrap").exists() and not os.environ.get("CI"), reason="needs bubblewrap")
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed")
 def test_a_killed_grader_leaves_nothing_once_the_next_run_starts(tmp_path):
     course = make_toy_course(tmp_path / "course")
     incoming = course.root / "incoming"
     looping = submissions.build(course, "toy", {"slow__solution": "def slow():\n    while True:\n        pass"})
     submissions.write(incoming, "looper", "toy", looping)
-    before = cgroups.count_ours()
     grader = subprocess.Popen([sys.executable, "-m", "dgmcourse.cli", "--course", str(course.root), "grade",
                                str(incoming)], start_new_session=True, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while cgroups.count_ours() == before and time.monotonic() < deadline:
+    while cgroups.count_ours(grader.pid) == 0 and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert cgroups.count_ours() > before, "the kernel's cgroups were never made"
+    assert cgroups.count_ours(grader.pid) > 0, "the kernel's cgroups were never made"
     time.sleep(2)
     os.killpg(grader.pid, signal.SIGKILL)  # the grader, its workers and everything they started
     grader.wait()
     time.sleep(1)
-    assert cgroups.count_ours() > before, "a grader killed at once cannot clean up: this is what the sweep is for"
+    assert cgroups.count_ours(grader.pid) > 0, "a grader killed at once cannot clean up: this is what the sweep is for"
     submissions.write(incoming, "looper", "toy", submissions.build(course, "toy"))
-    done = subprocess.run([sys.executable, "-m", "dgmcourse.cli", "--course", str(course.root), "grade",
-                           str(incoming)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert cgroups.count_ours() == before == 0
+    second = subprocess.Popen([sys.executable, "-m", "dgmcourse.cli", "--course", str(course.root), "grade",
+                               str(incoming)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output, _ = second.communicate(timeout=300)
+    assert second.returncode == 0, output[-3000:]
+    assert cgroups.count_ours(grader.pid) == 0, "the next run removes what the killed grader left"
+    assert cgroups.count_ours(second.pid) == 0, "and leaves nothing of its own"
+
+
+def test_every_tmpfs_the_kernel_can_write_is_sized():
+    from dgmcourse.instructor.sandbox.launch_kernel import bwrap_command
+    from dgmcourse.instructor.sandbox.settings import SandboxSettings
+
+    settings = SandboxSettings(scratch="/tmp/x/scratch", runtime="/tmp/x/runtime", tmp_mb=5, shm_mb=6, scratch_mb=7)
+    command = bwrap_command(settings, "/tmp/x/runtime/k.json")
+    sized = {}
+    for i, arg in enumerate(command):
+        if arg == "--tmpfs":
+            assert command[i - 2] == "--size", f"{command[i + 1]} is a tmpfs without a size"
+            sized[command[i + 1]] = int(command[i - 1])
+    mb = 1024 * 1024
+    assert sized == {"/tmp": 5 * mb, "/dev/shm": 6 * mb, "/tmp/x/scratch": 7 * mb}
+    binds = [command[i + 2] for i, arg in enumerate(command) if arg == "--bind"]
+    assert binds == ["/tmp/x/runtime"], "the only host folder the kernel can write is its runtime folder"
+    assert command[command.index("ipykernel_launcher") - 2] == "-P", "the working folder must not shadow modules"
