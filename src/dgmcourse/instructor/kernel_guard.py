@@ -36,6 +36,8 @@ _MISSING = object()
 _VOLATILE_BUILTINS = {"get_ipython", "exit", "quit", "display", "_", "__", "___", "__IPYTHON__", "help",
                       "copyright", "credits", "license", "__builtins__", "__spec__", "__loader__", "__package__"}
 _locked: dict[str, object] = {}  # what the read-only cells bound
+_pristine: dict[str, object] = {}  # copies of the arrays and tensors among them, as the cells left them
+SNAPSHOT_BYTES = 256 * 1024 * 1024  # larger data is kept by identity only
 _tests_own: dict[str, object] = {}  # what earlier test cells bound
 _student: list = []  # the student's module, namespace, and the test's namespace as it started
 _hiding = [False]  # while a test cell runs, its source is compiled without entering linecache
@@ -99,8 +101,56 @@ def _module_functions(name: str) -> dict[str, list[int]]:
     parts = {}
     for attribute, value in sorted(vars(module).items()):
         if callable(value) and not attribute.startswith("__"):
-            parts[f"{name}.{attribute}"] = [id(value), id(getattr(value, "__code__", None))]
+            # Defaults too: loosening check_close's rtol in place changes neither object nor code.
+            defaults = repr((getattr(value, "__defaults__", None), getattr(value, "__kwdefaults__", None)))
+            parts[f"{name}.{attribute}"] = [id(value), id(getattr(value, "__code__", None)), hash(defaults)]
     return parts
+
+
+# Modules and classes whose functions the checks and the tests call on results.
+LIBRARY_NAMESPACES = ("numpy", "numpy.testing", "numpy.linalg", "math", "torch", "torch.nn.functional",
+                      "torch.distributions", "scipy.stats", "scipy.special", "pyro.distributions")
+LIBRARY_CLASSES = (("torch", "Tensor"), ("numpy", "ndarray"))
+_LIBRARY_ROOTS: list[str] = []
+
+
+def _library_roots() -> tuple[str, ...]:
+    if not _LIBRARY_ROOTS:
+        import os
+        import sysconfig
+
+        paths = sysconfig.get_paths()
+        _LIBRARY_ROOTS.extend(sorted({os.path.realpath(paths[k]) + os.sep for k in ("stdlib", "purelib", "platlib")}))
+    return tuple(_LIBRARY_ROOTS)
+
+
+def _foreign(value) -> bool:
+    """A callable that no installed library defined: a notebook's function, a partial, a methodcaller."""
+    import functools
+    import operator
+    import os
+
+    if isinstance(value, (functools.partial, operator.methodcaller, operator.attrgetter, operator.itemgetter)):
+        return True
+    function = getattr(value, "__func__", value)
+    code = getattr(function, "__code__", None)
+    return code is not None and not os.path.realpath(code.co_filename).startswith(_library_roots())
+
+
+def replaced_library_functions() -> list[str]:
+    """Functions of the libraries the checks and tests use that student code replaced.
+
+    Looked at whenever a module is loaded, so a module imported (and patched) after the
+    first cell is covered as well as one imported before it.
+    """
+    found = []
+    spaces = [(name, vars(sys.modules[name])) for name in LIBRARY_NAMESPACES if name in sys.modules]
+    spaces += [(f"{m}.{c}", vars(getattr(sys.modules[m], c))) for m, c in LIBRARY_CLASSES if m in sys.modules]
+    for prefix, space in spaces:
+        for attribute, value in list(space.items()):
+            if callable(value) and not isinstance(value, type) and _foreign(value):
+                found.append(f"{prefix}.{attribute}")
+    return sorted(found)
 
 
 def fingerprint() -> str:
@@ -113,6 +163,7 @@ def fingerprint() -> str:
     parts.update({f"builtins.{k}": [id(v)] for k, v in vars(builtins).items() if k not in _VOLATILE_BUILTINS})
     for module in ("dgmcourse.student.checks", "numpy.testing", "math"):
         parts.update(_module_functions(module))
+    parts["library"] = replaced_library_functions()
     return json.dumps(parts, sort_keys=True)
 
 
@@ -160,7 +211,34 @@ def record(names: list[str]) -> str:
         if name in namespace:
             _locked[name] = namespace[name]
             kept[name] = id(namespace[name])
+            copy = _copy_of_data(namespace[name])
+            if copy is not None:
+                _pristine[name] = copy
+            else:
+                _pristine.pop(name, None)
     return json.dumps(kept)
+
+
+def _copy_of_data(value):
+    """A copy of an array or tensor (so that changing it in place cannot change what tests see)."""
+    kind = type(value).__module__.split(".")[0]
+    try:
+        if kind == "torch" and hasattr(value, "detach") and value.numel() * value.element_size() <= SNAPSHOT_BYTES:
+            return value.detach().clone().requires_grad_(value.requires_grad)
+        if kind == "numpy" and hasattr(value, "copy") and getattr(value, "nbytes", SNAPSHOT_BYTES + 1) <= SNAPSHOT_BYTES:
+            return value.copy()
+    except Exception:  # an exotic tensor: identity only
+        return None
+    return None
+
+
+def _fresh(name: str):
+    """What a test sees under a read-only name: a new copy of the data as the cell left it, or the object."""
+    if name in _pristine:
+        copy = _copy_of_data(_pristine[name])
+        if copy is not None:
+            return copy
+    return _locked[name]
 
 
 def enter_test(expected: dict[str, int], shadowing: list[str]) -> str:
@@ -181,7 +259,7 @@ def enter_test(expected: dict[str, int], shadowing: list[str]) -> str:
         if name in namespace and name not in expected and hasattr(builtins, name):
             del namespace[name]
     namespace.update(_tests_own)
-    namespace.update({name: _locked[name] for name in expected})
+    namespace.update({name: _fresh(name) for name in expected})
     module = types.ModuleType(getattr(shell.user_module, "__name__", "__main__"))
     module.__dict__.update(namespace)
     _student[:] = [shell.user_module, shell.user_ns, dict(module.__dict__)]

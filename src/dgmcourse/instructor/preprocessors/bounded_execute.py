@@ -119,6 +119,10 @@ class BoundedExecute(Execute):
             self._cleared_error = True  # clear_output(wait=True) is about to remove an error
         return super().output(outs, msg, display_id, cell_index)
 
+    def handle_comm_msg(self, outs, msg, cell_index):
+        """Ignore widget traffic: grading needs none, and nbclient would keep all of it in this process."""
+        return None
+
     # --- cells ----------------------------------------------------------------------
     def _stop(self, kind: str, reason: str) -> None:
         if self._stop_reason is None:
