@@ -46,7 +46,7 @@ GUARDED_SYS = {"sys.excepthook", "sys.displayhook", "sys.modules", "sys.meta_pat
 FAKING_METHODS = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__array_ufunc__",
                   "__array_function__", "__torch_function__", "__torch_dispatch__", "__instancecheck__",
                   "__subclasscheck__"}
-INTERPRETER_CALLS = {"ctypes", "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys._getframe",
+INTERPRETER_CALLS = {"ctypes", "logging.currentframe", "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys._getframe",
                      "sys._current_frames", "inspect.currentframe", "inspect.stack", "inspect.trace",
                      "inspect.getouterframes", "inspect.getinnerframes", "inspect.getframeinfo",
                      "traceback.extract_stack", "traceback.walk_stack", "traceback.walk_tb", "traceback.format_stack",
@@ -56,6 +56,9 @@ INTERPRETER_CALLS = {"ctypes", "gc.get_objects", "gc.get_referrers", "gc.get_ref
 # Attributes that lead from a function or an exception to the caller's frame, its code and globals.
 FRAME_ATTRIBUTES = {"f_back", "f_globals", "f_locals", "f_code", "f_builtins", "tb_frame", "tb_next", "gi_frame",
                     "cr_frame", "ag_frame", "co_consts", "co_names"}
+# IPython settings of how results are displayed: a test scores by whether it raised, so they are harmless.
+DISPLAY_SETTINGS = {"ast_node_interactivity", "figure_format", "figure_formats", "print_figure_kwargs", "rc",
+                    "close_figures", "colors", "pprint", "precision"}
 # IPython's record of what ran: test cells would be readable there.
 HISTORY_NAMES = re.compile(r"^(In|Out|_ih|_oh|_dh|_i|_ii|_iii|_i\d+|_\d+)$")
 RUNS_STRINGS = {"exec", "eval", "compile", "__import__", "importlib.import_module"}
@@ -137,12 +140,23 @@ def bindings_of(trees: list[ast.AST]) -> Bindings:
     return Bindings(modules, other)
 
 
+def _literal_attribute(node: ast.AST) -> str | None:
+    """The attribute name of ``x.name`` or of ``getattr/setattr/delattr/hasattr(x, "name", ...)``."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+            node.func.id in ("getattr", "setattr", "delattr", "hasattr") and len(node.args) >= 2 and \
+            isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+        return node.args[1].value
+    return None
+
+
 def _guarded(full: str) -> bool:
     return full in GUARDED_SYS or any(full == m or full.startswith(m + ".") for m in GUARDED_MODULES)
 
 
 def _replaces(dotted: str, bindings: Bindings, how: str) -> tuple[str, str] | None:
     """(reason, severity) when assigning to ``dotted`` replaces part of a guarded module."""
+    if dotted.split(".")[-1] in DISPLAY_SETTINGS:
+        return None
     full, ambiguous = bindings.resolve(dotted)
     hit = next((name for name in full if _guarded(name)), None)
     if hit is None:
@@ -173,6 +187,13 @@ def scan_cell(text: str, bindings: Bindings | None = None) -> list[tuple[str, st
         return full[0] if full else called
 
     for node in ast.walk(tree):
+        literal = _literal_attribute(node)  # getattr(x, "f_back") is x.f_back
+        if literal in IPYTHON_INTERNALS:
+            add(f"changes IPython's handling of cells ({literal})")
+        elif literal in FRAME_ATTRIBUTES:
+            add(f"walks the interpreter's frames or code objects ({literal}), which can read the tests")
+        elif literal in ("__kwdefaults__", "__defaults__", "__code__"):
+            add(f"reads or changes a function's {literal}, which can loosen the checks", "later", REVIEW)
         if isinstance(node, ast.Attribute) and node.attr in IPYTHON_INTERNALS:
             add(f"changes IPython's handling of cells ({node.attr})")
         elif isinstance(node, ast.Attribute) and node.attr in FRAME_ATTRIBUTES:

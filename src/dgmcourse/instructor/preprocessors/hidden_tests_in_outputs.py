@@ -10,7 +10,8 @@ This preprocessor runs first in feedback generation. It collects the hidden line
 test cell of the notebook and replaces every line of every output of every cell that
 quotes one of them (after undoing ``repr`` escapes and HTML entities). The assertion
 message of a failing check is kept: hidden tests are written to explain the failure
-without quoting their own code. Encodings (base64, reversed text) are not recognised: the
+without quoting their own code, so the strings a check puts in its message (a label, a hint)
+are not secret. Encodings (base64, reversed text) are not recognised: the
 kernel-side defences keep the text out of the kernel's reach instead (``kernel_guard.py``).
 """
 from __future__ import annotations
