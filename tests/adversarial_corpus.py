@@ -297,7 +297,7 @@ def slow():
 
 # 6. Rebinding the names the test cells rely on.
 REBIND_CHECK = "def check_close(*args, **kwargs):\n    return None\n" + WRONG_SLOW
-REBIND_CONSTANT = "EXPECTED_SLOW = 2\n" + WRONG_SLOW
+REBIND_CONSTANT = "EXPECTED_SLOW = [2]\n" + WRONG_SLOW
 SHADOW_BUILTIN = "def isinstance(*args):\n    return True\ndef slow():\n    return '1'"
 REBIND_THROUGH_GLOBALS = "globals()['check_' + 'close'] = lambda *args, **kwargs: None\n" + WRONG_SLOW
 REPLACE_GUARDS_RECORD = '''import sys
@@ -470,7 +470,45 @@ def _lone_surrogate(course, ctx):
     return {"toy.ipynb": json.dumps(_solution(course)).replace("Toy assignment", "Toy \\ud800 assignment").encode()}
 
 
+# Found by a second red-team run, rewritten here by kind.
+MUTATE_LOCKED = "EXPECTED_SLOW[0] = 2\n" + WRONG_SLOW
+PATCH_NUMPY = "import numpy\nsetattr(numpy, 'is' + 'close', lambda a, b, *args, **kwargs: numpy.ones_like(a, dtype=bool))\n" \
+    + WRONG_SLOW
+PATCH_TORCH_PARTIAL = "import functools, torch\ntorch.allclose = functools.partial(torch.allclose, atol=1e9)\n" + WRONG_SLOW
+LOOSEN_DEFAULTS = "getattr(check_close, '__kwdefaults__').update(atol=5.0, rtol=5.0)\n" + WRONG_SLOW
+COMM_FLOOD = '''import uuid
+from comm import create_comm
+_big = 'A' * (8 * 1024 * 1024)
+for _i in range(40):
+    create_comm(target_name='jupyter.widget', comm_id=uuid.uuid4().hex,
+                data=dict(state=dict(_model_name='X', value=_big), buffer_paths=[]))
+''' + WRONG_ADD
+HONEST_DISPLAY = ("from IPython.core.interactiveshell import InteractiveShell\n"
+                  "InteractiveShell.ast_node_interactivity = 'all'\n" + GOOD_ADD)
+FRAME_LITERAL = '''import logging
+def slow():
+    _frame = logging.currentframe()
+    while _frame is not None:
+        _names = getattr(_frame, "f_locals")
+        if "_slow_target" in _names:
+            return int(_names["_slow_target"])
+        _frame = getattr(_frame, "f_back")
+    return 2'''
+
 CASES += [
+    Case("mutate-locked-data", "changes the read-only expected array in place", "graded", 2, code(slow=MUTATE_LOCKED)),
+    Case("patch-numpy-function", "replaces numpy.isclose with a pieced-together setattr", "flagged", 2,
+         code(slow=PATCH_NUMPY), reason="numpy.isclose"),
+    Case("patch-torch-partial", "replaces torch.allclose with a functools.partial", "flagged", 2,
+         code(slow=PATCH_TORCH_PARTIAL), reason="torch.allclose"),
+    Case("loosen-check-defaults", "loosens check_close's default tolerances in place", "flagged", 2,
+         code(slow=LOOSEN_DEFAULTS), reason="check_close"),
+    Case("comm-flood", "320 MB of widget comm messages (held by the grader, not the kernel)", "graded", 1,
+         code(add=COMM_FLOOD)),
+    Case("honest-display-setting", "InteractiveShell.ast_node_interactivity = 'all'", "graded", 3,
+         code(add=HONEST_DISPLAY)),
+    Case("frame-walk-literal-names", "walks frames with logging.currentframe and literal getattr names", "flagged", 2,
+         code(slow=FRAME_LITERAL), reason="currentframe"),
     Case("shadow-modules", "uploads ipykernel_launcher.py, numpy.py, sitecustomize.py and an extension module",
          "graded", 1, lambda course, ctx: {**_as_files(_solution(course, WRONG_ADD)), **SHADOW_MODULES}),
     Case("test-helper-oracle", "calls a helper an earlier hidden test defined", "graded", 2,

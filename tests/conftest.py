@@ -49,12 +49,13 @@ assert add(-7, 7) == _reference(-7, 7), "hidden: add(-7, 7) should be 0"
 
 
 TOY_SETUP = """import time
+import numpy as np
 from dgmcourse.student.checks import check_close
-EXPECTED_SLOW = 1"""
+EXPECTED_SLOW = np.array([1.0])"""
 
 TOY_SLOW_TESTS = """assert isinstance(slow(), int), "slow() must return an int"
 ### BEGIN HIDDEN TESTS
-_slow_target = EXPECTED_SLOW
+_slow_target = EXPECTED_SLOW[0]
 check_close(slow(), _slow_target, "slow()")
 ### END HIDDEN TESTS"""
 
