@@ -63,6 +63,12 @@ ZEROED = {
                                       "def task():\n    return 0.0", "events"),
     "replacing showtraceback": ("get_ipython().showtraceback = print\ndef task():\n    return 0.0", "showtraceback"),
     "calling sys.displayhook": ("import sys\ndef task():\n    sys.displayhook(1.0)\n    return 0.0", "displayhook"),
+    "the globals of a function a test passes in": ("def task(loss=None):\n    g = loss.__globals__\n    return 0.0",
+                                                   "__globals__"),
+    "the same through getattr with a literal name": ("def task(loss=None):\n    g = getattr(loss, '__globals__')\n"
+                                                     "    return 0.0", "__globals__"),
+    "a frame through logging": ("import logging\ndef task():\n    logging.currentframe()\n    return 0.0",
+                                "currentframe"),
 }
 
 
@@ -73,6 +79,16 @@ def test_tampering_zeroes_later_tests(code, says):
     blocked = blocked_tests(notebook, findings)
     assert set(blocked) == {"task__tests", "other__tests"}
     assert says in blocked["task__tests"], blocked["task__tests"]
+
+
+def test_a_faking_class_in_a_cell_of_no_task_zeroes_every_later_test():
+    notebook = make_notebook([
+        make_cell("code", "class Any:\n    def __eq__(self, other):\n        return True"),
+        make_cell("code", "def task():\n    return Any()", grade_id="task__solution", role="solution"),
+        make_cell("code", "assert task() == 1", grade_id="task__tests", role="test", points=1),
+        make_cell("code", "assert task() == 2", grade_id="other__tests", role="test", points=1),
+    ])
+    assert set(blocked_tests(notebook, scan(notebook))) == {"task__tests", "other__tests"}
 
 
 def test_a_faking_comparison_zeroes_only_its_task():

@@ -125,7 +125,12 @@ def _library_roots() -> tuple[str, ...]:
 
 
 def _foreign(value) -> bool:
-    """A callable that no installed library defined: a notebook's function, a partial, a methodcaller."""
+    """A callable that no installed library defined: a notebook's function, a partial, a methodcaller.
+
+    Cython functions (scipy's, for one) carry a made-up relative file name and cannot be made
+    from a notebook; every other function must come from a file under the library folders.
+    Code compiled from a string (``<string>``, a relative name) counts as the notebook's.
+    """
     import functools
     import operator
     import os
@@ -133,8 +138,13 @@ def _foreign(value) -> bool:
     if isinstance(value, (functools.partial, operator.methodcaller, operator.attrgetter, operator.itemgetter)):
         return True
     function = getattr(value, "__func__", value)
+    if "cython" in type(function).__name__.lower():
+        return False
     code = getattr(function, "__code__", None)
-    return code is not None and not os.path.realpath(code.co_filename).startswith(_library_roots())
+    if code is None:
+        return False  # a builtin or C function: only an interpreter's own code makes those
+    filename = code.co_filename
+    return not os.path.isabs(filename) or not os.path.realpath(filename).startswith(_library_roots())
 
 
 def replaced_library_functions() -> list[str]:

@@ -54,8 +54,9 @@ INTERPRETER_CALLS = {"ctypes", "logging.currentframe", "gc.get_objects", "gc.get
                      "sys.setprofile", "threading.settrace", "threading.setprofile", "os._exit",
                      "sys.displayhook", "sys.addaudithook"}
 # Attributes that lead from a function or an exception to the caller's frame, its code and globals.
+# __globals__ of a function a test passes in is the tests' own namespace.
 FRAME_ATTRIBUTES = {"f_back", "f_globals", "f_locals", "f_code", "f_builtins", "tb_frame", "tb_next", "gi_frame",
-                    "cr_frame", "ag_frame", "co_consts", "co_names"}
+                    "cr_frame", "ag_frame", "co_consts", "co_names", "__globals__", "__closure__"}
 # IPython settings of how results are displayed: a test scores by whether it raised, so they are harmless.
 DISPLAY_SETTINGS = {"ast_node_interactivity", "figure_format", "figure_formats", "print_figure_kwargs", "rc",
                     "close_figures", "colors", "pprint", "precision"}
@@ -282,7 +283,8 @@ def blocked_tests(notebook: dict, findings: list[Finding]) -> dict[str, str]:
             gid = nb.grade_id(cell)
             if not gid or not nb.is_test(cell) or index < finding.cell_index:
                 continue
-            if finding.scope == "later" or (task and nb.task_of(gid) == task):
+            # A class in a cell of no task could reach any later test.
+            if finding.scope == "later" or (task and nb.task_of(gid) == task) or not task:
                 blocked.setdefault(gid, reason)
     return blocked
 

@@ -99,8 +99,10 @@ def fingerprint_changes(baseline: dict, now: dict) -> list[str]:
                 changed.append(f"IPython's {label[7:]} event callbacks")
         elif label.startswith("builtins.") and after is None:
             continue  # a builtin deleted is noticed by the canaries when it matters; IPython removes some
-        elif label == "library" and after:
-            changed.append("library functions the checks and tests use (" + ", ".join(after[:4]) + ")")
+        elif label == "library":
+            new = [name for name in (after or []) if name not in (before or [])]
+            if new:
+                changed.append("library functions the checks and tests use (" + ", ".join(new[:4]) + ")")
         elif before != after:
             changed.append(_describe(label))
     return changed
