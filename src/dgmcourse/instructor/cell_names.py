@@ -10,7 +10,8 @@ import ast
 import builtins
 
 
-def _tree(source: str) -> ast.Module | None:
+def parse_cell(source: str) -> ast.Module | None:
+    """A cell's syntax tree, IPython magics (``%time``) turned into Python first; None if it does not parse."""
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
@@ -53,13 +54,13 @@ def _bound(statements: list[ast.stmt]) -> list[str]:
 
 def bound_names(source: str) -> list[str]:
     """Names the cell binds in the notebook's namespace, in order, without repeats."""
-    tree = _tree(source)
+    tree = parse_cell(source)
     return list(dict.fromkeys(_bound(tree.body))) if tree else []
 
 
 def builtins_read(source: str) -> list[str]:
     """Builtin names the cell reads (anywhere in it) and does not bind itself."""
-    tree = _tree(source)
+    tree = parse_cell(source)
     if tree is None:
         return []
     read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}

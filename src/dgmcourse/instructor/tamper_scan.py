@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from dgmcourse.instructor import notebooks as nb
+from dgmcourse.instructor.cell_names import parse_cell
 
 ZERO, REVIEW = "zero", "review"
 
@@ -85,20 +86,6 @@ def _dotted(node: ast.AST) -> str:
     elif isinstance(node, ast.Call):
         parts.append(_dotted(node.func) + "()")
     return ".".join(reversed(parts))
-
-
-def _python_of(text: str) -> str:
-    """Cell text with IPython magics turned into Python, so that ``%time`` cells parse."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    return TransformerManager().transform_cell(text)
-
-
-def _parse(text: str) -> ast.AST | None:
-    try:
-        return ast.parse(_python_of(text))
-    except SyntaxError:
-        return None  # it will fail when run; nothing to fake with
 
 
 @dataclass
@@ -165,14 +152,14 @@ def _replaces(dotted: str, bindings: Bindings, how: str) -> tuple[str, str] | No
     if ambiguous:
         head = dotted.split(".")[0]
         modules = " or ".join(sorted(bindings.modules.get(head, {head})))
-        return (f"assigns {dotted.rstrip('.?')}{how}, where {head} may be the module {modules} "
+        return (f"assigns {dotted}{how}, where {head} may be the module {modules} "
                 "or a variable of the same name", REVIEW)
     return f"replaces part of {hit}{how}", ZERO
 
 
 def scan_cell(text: str, bindings: Bindings | None = None) -> list[tuple[str, str, str]]:
     """(reason, scope, severity) for everything suspicious in one cell."""
-    tree = _parse(text)
+    tree = parse_cell(text)
     if tree is None:
         return []
     bindings = bindings or bindings_of([tree])
@@ -212,7 +199,7 @@ def scan_cell(text: str, bindings: Bindings | None = None) -> list[tuple[str, st
         elif isinstance(node, ast.Call):
             called = resolved_call(node)
             if called in ("setattr", "delattr") and node.args:
-                verdict = _replaces(_dotted(node.args[0]) + ".?", bindings, f" with {called}")
+                verdict = _replaces(_dotted(node.args[0]), bindings, f" with {called}")
                 if verdict:
                     add(verdict[0], "later", verdict[1])
             elif called in INTERPRETER_CALLS or called.split(".")[0] == "ctypes":
@@ -251,11 +238,11 @@ def scan(notebook: dict, student_version: dict | None = None) -> list[Finding]:
     ``student_version`` supplies the locked cells as released (a submission's copies of them
     are replaced at grading), so that a name the course imports resolves to its module.
     """
-    trees = [t for _, cell, _ in _student_cells(notebook) if (t := _parse(nb.source(cell))) is not None]
+    trees = [t for _, cell, _ in _student_cells(notebook) if (t := parse_cell(nb.source(cell))) is not None]
     for cell in (student_version or notebook).get("cells", []):
         meta = nb.nbgrader_meta(cell)
         if cell.get("cell_type") == "code" and meta and not meta.get("solution") and not meta.get("grade"):
-            tree = _parse(nb.source(cell))
+            tree = parse_cell(nb.source(cell))
             if tree is not None:
                 trees.append(tree)
     bindings = bindings_of(trees)

@@ -255,15 +255,10 @@ class BoundedExecute(Execute):
 
     def _user_expressions(self, expressions: dict[str, str]) -> dict:
         """Evaluate expressions in the kernel outside any cell; their values (Python literals), or {}."""
-        self._canary_running = True
         try:
-            msg_id = run_sync(ensure_async)(self.kc.execute("", store_history=False, silent=False,
-                                                            user_expressions=expressions, stop_on_error=False))
-            reply = (self.wait_for_reply(msg_id) or {}).get("content", {})
+            reply = self._run_snippet("", expressions)
         except (DeadKernelError, CellTimeoutError, TimeoutError):
             return {}
-        finally:
-            self._canary_running = False
         values = {}
         for key, value in (reply.get("user_expressions") or {}).items():
             try:
@@ -286,16 +281,18 @@ class BoundedExecute(Execute):
         if changed:
             return "tampering detected: student code changed " + ", ".join(changed[:6]) + \
                 (f" and {len(changed) - 6} more" if len(changed) > 6 else "")
-        self._canary_running = True
         try:
             return tampering_problem(self._run_snippet, self._nonce)
         except (DeadKernelError, CellTimeoutError):
             return "the kernel did not answer the integrity check"
+
+    def _run_snippet(self, code: str, user_expressions: dict[str, str] | None = None) -> dict:
+        """Run code (and evaluate expressions) in the kernel outside any cell, under the canaries' time
+        limit; the shell reply's content."""
+        self._canary_running = True
+        try:
+            msg_id = run_sync(ensure_async)(self.kc.execute(code, store_history=False, stop_on_error=False,
+                                                            user_expressions=user_expressions or {}))
+            return (self.wait_for_reply(msg_id) or {}).get("content", {})
         finally:
             self._canary_running = False
-
-    def _run_snippet(self, code: str) -> dict:
-        """Run code in the kernel outside any cell and return the shell reply's content."""
-        msg_id = run_sync(ensure_async)(self.kc.execute(code, store_history=False, stop_on_error=False))
-        reply = self.wait_for_reply(msg_id)
-        return (reply or {}).get("content", {})
