@@ -1,7 +1,10 @@
 """nbgrader configuration for the deep generative models course.
 
 Read by every nbgrader command run in this directory (the formgrader on the hub too).
+Site-wide settings (the exchange root, students' course id) belong in
+/etc/jupyter/nbgrader_config.py, never here: this file is read last and would override them.
 """
+import os
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
@@ -37,6 +40,12 @@ c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
 # Every kernel is started fresh and never retried: a retry would hide a flaky submission.
 c.Execute.execute_retries = 0
+# Student code runs only in the grading sandbox. nbgrader's own autograde (the formgrader's
+# Autograde button) and an instructor's `nbgrader validate` on a submission would start a
+# plain kernel as the instructor; this kernel manager refuses that and says to use
+# `dgmcourse grade`, unless DGMCOURSE_ALLOW_UNSANDBOXED=1 (see sandbox_only.py).
+c.Execute.kernel_manager_class = "dgmcourse.instructor.sandbox.sandbox_only.SandboxOnlyKernelManager"
+c.SandboxOnlyKernelManager.course_root = os.path.dirname(os.path.abspath(__file__))
 
 # --- Restoring what students removed -----------------------------------------------
 # A deleted test cell is put back from the gradebook and run, so deleting a failing
@@ -88,7 +97,6 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # --- JupyterHub exchange ------------------------------------------------------------
-# On a hub serving several courses the exchange keeps them apart by course id.
-c.Exchange.path_includes_course = True
-# The exchange root must be a directory shared by all users of the hub (the default).
-c.Exchange.root = "/srv/nbgrader/exchange"
+# Not set here: the exchange root and `path_includes_course` are the hub's, shared by the
+# instructor and every student, so they live in /etc/jupyter/nbgrader_config.py (README,
+# "Running the course on a JupyterHub"). A value here would override the site-wide one.

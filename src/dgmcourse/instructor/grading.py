@@ -254,8 +254,15 @@ def _tail(text: str, lines: int = 12) -> str:
 
 def grader_environment(options: GradingOptions) -> dict[str, str]:
     """The environment nbgrader runs in: the grader's own, plus the run's settings."""
+    from dgmcourse.instructor.sandbox.sandbox_only import OPT_OUT_ENV
+
     env = dict(os.environ)
     env.update(_run_settings(options))  # what an unsandboxed kernel inherits
+    # The course's kernel manager refuses unsandboxed kernels; --unsafe is the instructor's opt-out.
+    if options.sandbox:
+        env.pop(OPT_OUT_ENV, None)
+    else:
+        env[OPT_OUT_ENV] = "1"
     # nbgrader shells out to alembic, which lives next to this interpreter.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     return env
