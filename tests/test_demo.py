@@ -1,10 +1,13 @@
-"""`dgmcourse demo`, the main job, on assignment 01 in a copy of the course."""
+"""`dgmcourse demo`, the main job, on assignment 01: graded in a copy, the course left untouched."""
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from dgmcourse.instructor.course import copy_course
 
@@ -13,19 +16,52 @@ from conftest import REPO
 ASSIGNMENT = "01_space_worms_wasserstein"
 
 
-def test_demo_grades_solution_blank_and_partial_students(repo_course, tmp_path):
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file and folder under ``root`` (links as their target), with a hash of each file's bytes."""
+    seen = {}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = Path(folder, name)
+            key = str(path.relative_to(root))
+            if path.is_symlink():
+                seen[key] = "link -> " + os.readlink(path)
+            elif path.is_file():
+                seen[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                seen[key] = "folder"
+    return seen
+
+
+def test_demo_grades_in_a_kept_copy_and_leaves_the_course_byte_for_byte(repo_course, tmp_path):
     course = copy_course(repo_course, tmp_path / "course")
     shutil.copytree(REPO / "tests" / "variants" / ASSIGNMENT, course.root / "tests" / "variants" / ASSIGNMENT)
-    done = subprocess.run([sys.executable, "-m", "dgmcourse.cli", "--course", str(course.root), "demo", ASSIGNMENT],
-                          capture_output=True, text=True, timeout=900)
+    # What an instructor's course holds mid-term: a submission and a gradebook of their own.
+    (course.root / "submitted" / "alice" / ASSIGNMENT).mkdir(parents=True)
+    (course.root / "submitted" / "alice" / ASSIGNMENT / "timestamp.txt").write_text("2026-11-01 10:00:00\n")
+    (course.root / "gradebook.db").write_bytes(b"the instructor's gradebook")
+    before = snapshot(course.root)
+    kept = tmp_path / "demo-copy"
+    done = subprocess.run([sys.executable, "-m", "dgmcourse.cli", "--course", str(course.root), "demo", ASSIGNMENT,
+                           "--keep", str(kept)], capture_output=True, text=True, timeout=900, cwd=course.root)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Demo OK" in done.stdout
-    with open(course.reports_dir / "grades.csv") as handle:
+    assert snapshot(course.root) == before, "the demo changed the course directory"
+    with open(kept / "reports" / "grades.csv") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     full = float(rows["demo-solution"]["max_score"])
     assert float(rows["demo-solution"]["score"]) == full > 0
     assert float(rows["demo-blank"]["score"]) == 0
     assert 0 < float(rows["demo-partial"]["score"]) < full
     assert all(row["status"] == "graded" for row in rows.values())
-    plot = course.reports_dir / "points_per_task.png"
+    plot = kept / "reports" / "points_per_task.png"
     assert plot.stat().st_size > 10_000 and plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (kept / "feedback" / "demo-solution" / ASSIGNMENT).is_dir()
+
+
+def test_demo_refuses_to_keep_its_copy_inside_the_course(repo_course, tmp_path):
+    course = copy_course(repo_course, tmp_path / "course")
+    before = snapshot(course.root)
+    done = subprocess.run([sys.executable, "-m", "dgmcourse.cli", "--course", str(course.root), "demo", ASSIGNMENT,
+                           "--keep", str(course.root / "demo")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "inside the course directory" in done.stderr, done.stderr
+    assert snapshot(course.root) == before

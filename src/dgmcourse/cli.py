@@ -52,7 +52,8 @@ def cmd_grade(args) -> int:
 def cmd_demo(args) -> int:
     from dgmcourse.instructor import demo
 
-    outcome = demo.run(_course(args), seed=args.seed, assignments=args.assignments or None)
+    outcome = demo.run(_course(args), seed=args.seed, assignments=args.assignments or None,
+                       keep=Path(args.keep) if args.keep else None)
     if outcome.problems:
         print("\nThe demo's grades are not what they must be:")
         for problem in outcome.problems:
@@ -107,9 +108,12 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--reports", help="folder for grades.csv (default: <course>/reports)")
     g.set_defaults(run=cmd_grade)
 
-    d = sub.add_parser("demo", help="release, grade reference students, print the summary (the main job)")
+    d = sub.add_parser("demo", help="grade reference students in a throwaway copy of the course, print the "
+                                    "summary (the main job); the course itself is never changed")
     d.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--keep", metavar="DIR", help="keep the graded copy (feedback, grades.csv, plot) in DIR, "
+                                                 "a new or empty folder outside the course")
     d.set_defaults(run=cmd_demo)
 
     b = sub.add_parser("bench", help="measure notebooks, grading throughput, MNIST training and vectorisation")

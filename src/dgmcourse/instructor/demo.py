@@ -1,19 +1,23 @@
-"""``dgmcourse demo``: the whole loop on reference students, in the course directory.
+"""``dgmcourse demo``: the whole loop on reference students, in a throwaway copy of the course.
 
-Releases every assignment, writes three students into ``submitted/`` for each one
-(``demo-solution``: the master's code; ``demo-blank``: the untouched student version;
-``demo-partial``: the solution with the variants marked ``demo: partial-student``),
-grades them with the default sqlite gradebook, prints the table, writes the CSVs and
+The demo never touches the real course: its ``submitted/``, gradebook, ``release/`` and
+reports stay byte for byte as they were, so no fake student ever reaches the formgrader,
+``nbgrader release_feedback`` or ``nbgrader export``. In a copy (a temporary folder, or
+``--keep DIR``) it releases every assignment, writes three students into ``submitted/``
+for each one (``demo-solution``: the master's code; ``demo-blank``: the untouched student
+version; ``demo-partial``: the solution with the variants marked ``demo: partial-student``),
+grades them with the copy's own sqlite gradebook, prints the table, writes the CSVs and
 ``reports/points_per_task.png``, and checks that the grades come out as they must.
 """
 from __future__ import annotations
 
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from dgmcourse.instructor import grading, reports, submissions, variants
-from dgmcourse.instructor.course import Course
+from dgmcourse.instructor.course import Course, CourseError, copy_course
 from dgmcourse.instructor.release import release
 
 SOLUTION, BLANK, PARTIAL = "demo-solution", "demo-blank", "demo-partial"
@@ -23,16 +27,16 @@ def variants_dir(course: Course, assignment: str) -> Path:
     return course.root / "tests" / "variants" / assignment
 
 
-def partial_replacements(course: Course, assignment: str) -> dict[str, str]:
-    folder = variants_dir(course, assignment)
+def partial_replacements(folder: Path) -> dict[str, str]:
     chosen = [v for v in variants.load(folder)] if folder.is_dir() else []
     return {v.replaces: v.code for v in chosen if "partial-student" in v.demo_roles}
 
 
-def write_reference_students(course: Course, submitted_dir: Path, assignment: str) -> list[str]:
+def write_reference_students(course: Course, submitted_dir: Path, assignment: str,
+                             variants_folder: Path) -> list[str]:
     students = {SOLUTION: submissions.build(course, assignment),
                 BLANK: submissions.build(course, assignment, blank=True)}
-    replacements = partial_replacements(course, assignment)
+    replacements = partial_replacements(variants_folder)
     if replacements:
         students[PARTIAL] = submissions.build(course, assignment, replacements)
     for student, notebooks in students.items():
@@ -49,6 +53,7 @@ class DemoOutcome:
     problems: list[str]
     plot: Path
     csv: Path
+    kept: Path | None = None  # the graded copy, when the instructor asked to keep it
 
 
 def expectation_problems(results: list[grading.GradeResult]) -> list[str]:
@@ -65,13 +70,39 @@ def expectation_problems(results: list[grading.GradeResult]) -> list[str]:
     return problems
 
 
-def run(course: Course, *, seed: int = 0, assignments: list[str] | None = None, echo=print) -> DemoOutcome:
+def _empty_folder(keep: Path, course: Course) -> Path:
+    keep = keep.resolve()
+    if keep == course.root or course.root in keep.parents:
+        raise CourseError(f"--keep {keep} is inside the course directory; the demo never writes there. "
+                          "Choose a folder outside it, e.g. /tmp/dgmcourse-demo")
+    if keep.exists() and any(keep.iterdir()):
+        raise CourseError(f"--keep {keep} is not empty; name a new or empty folder for the demo's course copy")
+    keep.mkdir(parents=True, exist_ok=True)
+    return keep
+
+
+def run(course: Course, *, seed: int = 0, assignments: list[str] | None = None, keep: Path | None = None,
+        echo=print) -> DemoOutcome:
+    """Grade the reference students in a copy of ``course``; the copy is kept in ``keep`` if given."""
+    for assignment in assignments or []:
+        course.check_assignment(assignment)
+    if keep is not None:
+        return _run_in_copy(course, _empty_folder(keep, course), seed, assignments, echo, kept=True)
+    with tempfile.TemporaryDirectory(prefix="dgmcourse-demo-") as tmp:
+        return _run_in_copy(course, Path(tmp), seed, assignments, echo, kept=False)
+
+
+def _run_in_copy(original: Course, folder: Path, seed: int, assignments: list[str] | None, echo,
+                 kept: bool) -> DemoOutcome:
+    course = copy_course(original, folder, with_release=False)
+    echo(f"Working in a copy of the course: {course.root}" + ("" if kept else " (removed afterwards; "
+                                                                             "keep it with --keep DIR)"))
     assignments = assignments or course.assignments()
     echo(f"Releasing {', '.join(assignments)} ...")
     release(course, assignments)
     submitted_dir = course.root / "submitted"
     for assignment in assignments:
-        write_reference_students(course, submitted_dir, assignment)
+        write_reference_students(course, submitted_dir, assignment, variants_dir(original, assignment))
     echo(f"Grading reference students with seed {seed} (each runs its notebook through nbgrader autograde) ...")
     options = grading.GradingOptions(seed=seed)
     grading.sandbox_if_possible(options, echo)
@@ -84,5 +115,6 @@ def run(course: Course, *, seed: int = 0, assignments: list[str] | None = None, 
     echo("")
     echo(reports.table(results))
     echo("")
-    echo(f"Grades: {summary}\nPoints per task: {plot}\nFeedback: {course.feedback_dir}")
-    return DemoOutcome(results, expectation_problems(results), plot, summary)
+    if kept:
+        echo(f"Grades: {summary}\nPoints per task: {plot}\nFeedback: {course.feedback_dir}")
+    return DemoOutcome(results, expectation_problems(results), plot, summary, course.root if kept else None)
