@@ -73,6 +73,16 @@ c.Autograde.autograde_preprocessors = [
     AssignLatePenalties,
     CheckCellMetadata,
 ]
+# --- Late submissions ------------------------------------------------------------------
+# Lateness is the submission's timestamp.txt (written by `nbgrader submit`) against the
+# assignment's due date (`nbgrader db assignment add ID --duedate="2026-12-01 23:59:00 UTC"`).
+# Each started day late costs 10 % of the points the notebook earned, up to all of them
+# (late_policy.py). The penalty is stored in the gradebook and shown by `nbgrader export`
+# and in reports/grades.csv.
+c.AssignLatePenalties.plugin_class = "dgmcourse.instructor.late_policy.PercentPerStartedDay"
+c.PercentPerStartedDay.percent_per_day = 10.0
+c.PercentPerStartedDay.grace_seconds = 0.0
+
 # Feedback stays readable even when a submission prints in a loop.
 c.LimitOutput.max_lines = 300
 c.LimitOutput.max_traceback = 60

@@ -46,3 +46,57 @@ def test_batch_with_broken_submissions(toy_course):
     feedback = (toy_course.feedback_dir / "f-wrong-answer" / "toy" / "toy.html").read_text()
     assert "add(1, 2) should be 3" in feedback, "feedback shows the visible check that failed"
     assert "hidden: add(-7, 7)" not in feedback, "feedback must not show hidden tests"
+
+
+def _grade(course, *extra: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "dgmcourse.cli", "--course", str(course.root), "grade",
+                           str(course.root / "submitted"), *extra], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def _rows(path):
+    with open(path) as handle:
+        return {(row["student"], row["assignment"]): row for row in csv.DictReader(handle)}
+
+
+def test_records_accumulate_and_late_submissions_pay_the_configured_penalty(toy_course):
+    """Due date set the README's way; on time, 64 s late and 1.5 days late; then one student regraded.
+
+    The course's policy (nbgrader_config.py) takes 10 % of the earned points per started day late.
+    """
+    done = toy_course.nbgrader("db", "assignment", "add", "toy", "--duedate=2026-11-20 12:00:00 UTC")
+    assert done.returncode == 0, done.stdout + done.stderr
+    solution = submissions.build(toy_course, "toy")
+    submitted = toy_course.root / "submitted"
+    for student, stamp in (("ontime", "2026-11-20 11:59:00 UTC"), ("minute", "2026-11-20 12:01:04 UTC"),
+                           ("dayandhalf", "2026-11-22 00:00:00 UTC")):
+        submissions.write(submitted, student, "toy", solution)
+        (submitted / student / "toy" / "timestamp.txt").write_text(stamp)
+    _grade(toy_course)
+    rows = _rows(toy_course.reports_dir / "grades.csv")
+    assert rows[("ontime", "toy")]["late"] == "no" and rows[("ontime", "toy")]["final_score"] == "3"
+    minute = rows[("minute", "toy")]
+    assert (minute["late"], minute["seconds_late"], minute["score"], minute["late_penalty"], minute["final_score"]) \
+        == ("yes", "64", "3", "0.3", "2.7")
+    assert minute["due_date"] == "2026-11-20 12:00:00 UTC" and minute["submitted_at"] == "2026-11-20 12:01:04 UTC"
+    assert (rows[("dayandhalf", "toy")]["late_penalty"], rows[("dayandhalf", "toy")]["final_score"]) == ("0.6", "2.4")
+    export = toy_course.root / "export.csv"
+    done = toy_course.nbgrader("export", f"--to={export}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    exported = {row["student_id"]: row for row in csv.DictReader(open(export))}
+    assert float(exported["minute"]["late_submission_penalty"]) == 0.3, "nbgrader export shows the same penalty"
+
+    # Regrade one student with a changed (wrong) answer: the others' rows stay as they were.
+    submissions.write(submitted, "minute", "toy",
+                      submissions.build(toy_course, "toy", {"add__solution": "def add(a, b):\n    return a - b"}))
+    (submitted / "minute" / "toy" / "timestamp.txt").write_text("2026-11-20 12:01:04 UTC")
+    _grade(toy_course, "--student", "minute")
+    after = _rows(toy_course.reports_dir / "grades.csv")
+    assert set(after) == set(rows), "grading one student must keep every other row"
+    assert after[("ontime", "toy")] == rows[("ontime", "toy")]
+    assert after[("minute", "toy")]["score"] == "1" and after[("minute", "toy")]["late_penalty"] == "0.1"
+    cells = list(csv.DictReader(open(toy_course.reports_dir / "grades_by_cell.csv")))
+    assert {row["student"] for row in cells} == {"ontime", "minute", "dayandhalf"}
+    runs = sorted((toy_course.reports_dir / "runs").glob("grades-*.csv"))
+    assert len(runs) == 2 and len(list(csv.DictReader(open(runs[-1])))) == 1, "one file per run, this run's rows"

@@ -31,3 +31,20 @@ def test_readme_quick_start_is_two_commands():
     block = readme.split("## Quick start", 1)[1].split("```", 2)[1]
     commands = [line for line in block.splitlines()[1:] if line.strip() and not line.startswith("#")]
     assert commands == ["python3 quickstart.py demo", "python3 quickstart.py test"]
+
+
+def test_student_data_and_grading_output_are_git_ignored():
+    """The README's "commit the course" step must never pick up a student's work or a grade."""
+    import subprocess
+
+    private = ["gradebook.db", "gradebook-backups/gradebook-20261129-120000.db", "submitted/bob/01/a.ipynb",
+               "submitted/bob/01/timestamp.txt", "autograded/bob/01/a.ipynb", "feedback/bob/01/a.html",
+               "reports/grades.csv", "reports/grades_by_cell.csv", "reports/runs/grades-20261129-120000.csv",
+               "downloaded/01/extracted/bob.ipynb", "export.csv", "grades.csv"]
+    public = ["release/01_space_worms_wasserstein/01_space_worms_wasserstein.ipynb", "source/x/x.ipynb",
+              "nbgrader_config.py"]
+    done = subprocess.run(["git", "check-ignore", "--no-index", *private, *public], cwd=REPO, capture_output=True,
+                          text=True)
+    ignored = set(done.stdout.split())
+    assert ignored >= set(private), f"not git-ignored: {sorted(set(private) - ignored)}"
+    assert not ignored & set(public), f"ignored but part of the course: {sorted(ignored & set(public))}"

@@ -67,6 +67,18 @@ class CellScore:
         return nb.task_of(self.grade_id)
 
 
+@dataclass(frozen=True)
+class SubmissionTiming:
+    submitted_at: str = ""   # nbgrader's timestamp of the submission (UTC), "" when it had none
+    due_date: str = ""       # the assignment's due date in the gradebook (UTC), "" when none is set
+    seconds_late: float = 0.0
+    late_penalty: float = 0.0  # points taken by the late policy (nbgrader_config.py)
+
+    @property
+    def late(self) -> bool:
+        return self.seconds_late > 0
+
+
 @dataclass
 class GradeResult:
     student: str
@@ -79,10 +91,19 @@ class GradeResult:
     notes: list[str] = field(default_factory=list)
     # Kernel start to shutdown, summed over the notebooks; `seconds` adds staging and nbgrader around it.
     notebook_seconds: float = 0.0
+    # From the gradebook: nbgrader's submission timestamp, the due date, lateness and its penalty.
+    timing: SubmissionTiming = field(default_factory=lambda: SubmissionTiming())
+    graded_at: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))
 
     @property
     def score(self) -> float:
+        """Points earned by the tests, before any late penalty."""
         return sum(cell.score for cell in self.cells)
+
+    @property
+    def final_score(self) -> float:
+        """What counts: the score less the late penalty (never below 0)."""
+        return max(0.0, self.score - self.timing.late_penalty)
 
     def cell(self, grade_id: str) -> CellScore:
         for cell in self.cells:
@@ -298,6 +319,23 @@ def autograde(course: Course, stage_root: Path, work: Path, student: str, assign
 
 
 # --- 4. read ----------------------------------------------------------------------------
+def _utc(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment is not None else ""
+
+
+def timing_from_gradebook(course: Course, student: str, assignment: str) -> SubmissionTiming:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"{course.db_url}?timeout=120") as gradebook:
+        try:
+            submission = gradebook.find_submission(assignment, student)
+        except MissingEntry:
+            return SubmissionTiming()
+        return SubmissionTiming(_utc(submission.timestamp), _utc(submission.assignment.duedate),
+                                float(submission.total_seconds_late or 0.0),
+                                float(submission.late_submission_penalty or 0.0))
+
+
 def scores_from_gradebook(course: Course, student: str, assignment: str) -> list[CellScore]:
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -402,7 +440,7 @@ def grade_submission(course: Course, submitted_dir: Path, student: str, assignme
         reason = "; ".join(part for part in (reason, problem) if part)
     notebook_seconds = sum(record.get("execution_seconds", 0.0) for record in records.values())
     return GradeResult(student, assignment, status, reason, cells, total, time.monotonic() - started, staged.notes,
-                       notebook_seconds)
+                       notebook_seconds, timing_from_gradebook(course, student, assignment))
 
 
 def backup_gradebook(course: Course, keep: int = 20) -> Path | None:

@@ -2,34 +2,92 @@
 from __future__ import annotations
 
 import csv
+import fcntl
+import os
+import time
 from collections import defaultdict
 from pathlib import Path
 
 from dgmcourse.instructor.grading import GRADED, GradeResult
 
 
+SUMMARY_COLUMNS = ["student", "assignment", "status", "score", "late_penalty", "final_score", "max_score",
+                   "submitted_at", "due_date", "late", "seconds_late", "graded_at", "seconds", "reason"]
+CELL_COLUMNS = ["student", "assignment", "notebook", "task", "grade_id", "score", "max_score", "graded_at"]
+
+
+def summary_row(r: GradeResult) -> dict[str, str]:
+    t = r.timing
+    return {"student": r.student, "assignment": r.assignment, "status": r.status, "score": f"{r.score:g}",
+            "late_penalty": f"{t.late_penalty:g}", "final_score": f"{r.final_score:g}", "max_score": f"{r.max_score:g}",
+            "submitted_at": t.submitted_at, "due_date": t.due_date, "late": "yes" if t.late else "no",
+            "seconds_late": f"{t.seconds_late:.0f}", "graded_at": r.graded_at, "seconds": f"{r.seconds:.1f}",
+            "reason": r.reason}
+
+
+def cell_rows(r: GradeResult) -> list[dict[str, str]]:
+    return [{"student": r.student, "assignment": r.assignment, "notebook": c.notebook, "task": c.task,
+             "grade_id": c.grade_id, "score": f"{c.score:g}", "max_score": f"{c.max_score:g}", "graded_at": r.graded_at}
+            for c in r.cells]
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        return []
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _write_rows(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
+    """Write through a temporary file and rename it over ``path``: a reader never sees half a file."""
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore", restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(partial, path)
+
+
+def _merged(old: list[dict[str, str]], new: list[dict[str, str]], regraded: set[tuple[str, str]]):
+    """Rows of ``old`` for submissions not graded again, then ``new``; sorted by assignment and student."""
+    kept = [row for row in old if (row.get("student", ""), row.get("assignment", "")) not in regraded]
+    return sorted(kept + new, key=lambda row: (row.get("assignment", ""), row.get("student", "")))
+
+
 def write_csv(results: list[GradeResult], directory: Path) -> tuple[Path, Path]:
-    """``grades.csv`` (one row per submission) and ``grades_by_cell.csv`` (one row per test cell)."""
+    """Add this run to the records; returns ``grades.csv`` and ``grades_by_cell.csv``.
+
+    - ``runs/grades-<UTC time>.csv``: this run's rows exactly, a file per run, never rewritten;
+    - ``grades.csv`` (one row per submission) and ``grades_by_cell.csv`` (one per test cell):
+      the merged view, where the submissions graded now replace their earlier rows and
+      every other row is kept, so grading one student or one assignment loses nothing.
+
+    The merge holds a lock on the folder, so two runs at once cannot drop each other's rows.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     summary, by_cell = directory / "grades.csv", directory / "grades_by_cell.csv"
-    with open(summary, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", "assignment", "status", "score", "max_score", "seconds", "reason"])
-        for r in results:
-            writer.writerow([r.student, r.assignment, r.status, f"{r.score:g}", f"{r.max_score:g}",
-                             f"{r.seconds:.1f}", r.reason])
-    with open(by_cell, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", "assignment", "notebook", "task", "grade_id", "score", "max_score"])
-        for r in results:
-            for c in r.cells:
-                writer.writerow([r.student, r.assignment, c.notebook, c.task, c.grade_id, f"{c.score:g}",
-                                 f"{c.max_score:g}"])
+    runs = directory / "runs"
+    runs.mkdir(exist_ok=True)
+    new_summary = [summary_row(r) for r in results]
+    new_cells = [row for r in results for row in cell_rows(r)]
+    regraded = {(r.student, r.assignment) for r in results}
+    with open(directory / ".grades.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        run_file, counter = runs / f"grades-{stamp}.csv", 1
+        while run_file.exists():
+            run_file, counter = runs / f"grades-{stamp}-{counter}.csv", counter + 1
+        _write_rows(run_file, SUMMARY_COLUMNS, new_summary)
+        _write_rows(summary, SUMMARY_COLUMNS, _merged(_read_rows(summary), new_summary, regraded))
+        _write_rows(by_cell, CELL_COLUMNS, _merged(_read_rows(by_cell), new_cells, regraded))
     return summary, by_cell
 
 
 def _cell_text(result: GradeResult) -> str:
-    text = f"{result.score:g}/{result.max_score:g}"
+    """``points/max``, with the late penalty already taken and marked, and the status when not ``graded``."""
+    text = f"{result.final_score:g}/{result.max_score:g}"
+    if result.timing.late:
+        text += f" late(-{result.timing.late_penalty:g})"
     return text if result.status == GRADED else f"{text} {result.status}"
 
 
