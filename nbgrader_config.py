@@ -103,7 +103,12 @@ c.GenerateFeedback.preprocessors = [
 ]
 
 # --- Student versions -------------------------------------------------------------
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# The stub says what to do when a student runs it before answering.
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\n"
+              "raise NotImplementedError(\"Replace this line with your code for this task, then run this cell \"\n"
+              "                          \"and the check below it.\")"
+}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # --- JupyterHub exchange ------------------------------------------------------------

@@ -8,11 +8,29 @@ by nbgrader as partial credit.
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any, Sequence
+
+# Short enough that `nbgrader validate`, which cuts lines at 90 characters after a 4-space
+# indent, shows every word of a message.
+MESSAGE_WIDTH = 80
 
 
 class CheckFailed(AssertionError):
     """A visible or hidden check did not pass; the message says why."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a traceback: the message alone, wrapped.
+
+        The frames of this module say nothing to a student, and the frames of a hidden
+        test must not be shown at all; the message names what was checked, what was
+        expected and what came.
+        """
+        lines = [f"{type(self).__name__}:"]
+        for paragraph in str(self).splitlines() or [""]:
+            lines.extend(textwrap.wrap(paragraph, MESSAGE_WIDTH - 2, initial_indent="  ", subsequent_indent="    ",
+                                       break_on_hyphens=False) or [""])
+        return lines
 
 
 def describe(value: Any) -> str:
