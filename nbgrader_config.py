@@ -5,6 +5,8 @@ Site-wide settings (the exchange root, students' course id) belong in
 /etc/jupyter/nbgrader_config.py, never here: this file is read last and would override them.
 """
 import os
+
+import nbgrader
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
@@ -16,11 +18,13 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+import dgmcourse.instructor
 from dgmcourse.instructor.preprocessors import (
     BoundedExecute,
     HiddenTestsInOutputs,
     SafeOutputs,
     StderrInTestsIsNotFailure,
+    TaskLabels,
 )
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
@@ -99,7 +103,17 @@ c.GenerateFeedback.preprocessors = [
     HiddenTestsInOutputs,
     ClearHiddenTests,
     SafeOutputs,
+    TaskLabels,
     CSSHTMLHeaderPreprocessor,
+]
+# The course's feedback page (dgmcourse/instructor/templates/dgmcourse_feedback): each graded
+# cell and summary row named by its task, long lines wrapped, no MathJax from a CDN; when
+# `dgmcourse grade` writes the page it turns the formulas into MathML (feedback_math.py),
+# which browsers render with no network and no script.
+c.HTMLExporter.template_name = "dgmcourse_feedback"
+c.HTMLExporter.extra_template_basedirs = [
+    os.path.join(os.path.dirname(dgmcourse.instructor.__file__), "templates"),
+    os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates"),
 ]
 
 # --- Student versions -------------------------------------------------------------

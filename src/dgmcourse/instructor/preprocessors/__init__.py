@@ -6,5 +6,6 @@ from dgmcourse.instructor.preprocessors.bounded_execute import BoundedExecute
 from dgmcourse.instructor.preprocessors.hidden_tests_in_outputs import HiddenTestsInOutputs
 from dgmcourse.instructor.preprocessors.safe_outputs import SafeOutputs
 from dgmcourse.instructor.preprocessors.stderr_in_tests import StderrInTestsIsNotFailure
+from dgmcourse.instructor.preprocessors.task_labels import TaskLabels
 
-__all__ = ["BoundedExecute", "HiddenTestsInOutputs", "SafeOutputs", "StderrInTestsIsNotFailure"]
+__all__ = ["BoundedExecute", "HiddenTestsInOutputs", "SafeOutputs", "StderrInTestsIsNotFailure", "TaskLabels"]

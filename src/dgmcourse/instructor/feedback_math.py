@@ -1,0 +1,82 @@
+"""Formulas in feedback pages as MathML, so they render with no network and no script.
+
+nbconvert leaves ``$...$`` in the page for MathJax, which it loads from a CDN: offline,
+and in JupyterLab's HTML viewer (which runs no scripts), students saw raw TeX. Here the
+TeX of the lesson text and of the task headings is converted to MathML once, when the
+feedback is written; browsers render MathML natively.
+
+Only text in rendered markdown (``.text_cell_render``) and in the task labels is
+converted, never code, outputs or ``<pre>``: a ``$`` printed by a program is not math.
+A formula ``latex2mathml`` cannot read stays as it was. The caller cleans the page
+afterwards (``html_safety.make_page_safe``), which also drops any URL a formula carried.
+"""
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, NavigableString
+
+# $$display$$, \[display\], \(inline\), $inline$ (not "$ 5", not "\$"; no newline in inline math).
+MATH = re.compile(r"(?<!\\)\$\$(?P<display>.+?)(?<!\\)\$\$"
+                  r"|\\\[(?P<display2>.+?)\\\]"
+                  r"|\\\((?P<inline2>.+?)\\\)"
+                  r"|(?<![\\$])\$(?!\s)(?P<inline>[^$\n]+?)(?<![\s\\])\$(?!\$)", re.S)
+WHERE_MATH_IS = ".text_cell_render, .dgm-task-label"
+NOT_MATH = ("code", "pre", "script", "style", "math", "kbd", "samp")
+
+
+def tex_to_mathml(tex: str, display: bool) -> str | None:
+    """The MathML of one formula, or None when it cannot be converted."""
+    from latex2mathml.converter import convert
+
+    try:
+        return convert(tex.strip(), display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many kinds on TeX it does not know
+        return None
+
+
+def _converted(text: str) -> str | None:
+    """``text`` with its formulas replaced by MathML markup (other text escaped), or None if it has none."""
+    from html import escape
+
+    parts, end, found = [], 0, False
+    for match in MATH.finditer(text):
+        display = match.group("display") or match.group("display2")
+        tex = display or match.group("inline") or match.group("inline2")
+        mathml = tex_to_mathml(tex, display is not None)
+        if mathml is None:
+            continue
+        found = True
+        parts.append(escape(text[end:match.start()], quote=False))
+        parts.append(mathml)
+        end = match.end()
+    if not found:
+        return None
+    parts.append(escape(text[end:], quote=False))
+    return "".join(parts)
+
+
+def render_math(page: str) -> str:
+    """``page`` with the TeX in its rendered markdown and task labels replaced by MathML."""
+    soup = BeautifulSoup(page, "html.parser")
+    for container in soup.select(WHERE_MATH_IS):
+        for node in list(container.find_all(string=True)):
+            if not isinstance(node, NavigableString) or type(node) is not NavigableString:
+                continue  # comments, CDATA and the like
+            if any(parent.name in NOT_MATH for parent in node.parents):
+                continue
+            replacement = _converted(str(node))
+            if replacement is not None:
+                node.replace_with(BeautifulSoup(replacement, "html.parser"))
+    return str(soup)
+
+
+def count_raw_tex(page: str) -> int:
+    """Formulas still written as TeX in rendered markdown (0 once ``render_math`` has run)."""
+    soup = BeautifulSoup(page, "html.parser")
+    count = 0
+    for container in soup.select(WHERE_MATH_IS):
+        for node in container.find_all(string=True):
+            if not any(parent.name in NOT_MATH for parent in node.parents):
+                count += len(MATH.findall(str(node)))
+    return count
