@@ -1,0 +1,77 @@
+"""Feedback a student can read offline: formulas as MathML, task names, messages without internals."""
+from __future__ import annotations
+
+from dgmcourse.instructor import grading, submissions
+from dgmcourse.instructor import notebooks as nb
+from dgmcourse.instructor.course import CONFIG_FILE, Course
+from dgmcourse.instructor.feedback_math import count_raw_tex, render_math
+from dgmcourse.instructor.html_safety import make_page_safe
+from dgmcourse.instructor.release import release
+
+from conftest import REPO, make_cell, make_notebook
+
+
+def _page(markdown_html: str) -> str:
+    return f'<html><body><div class="text_cell_render">{markdown_html}</div><pre>cost: $5 and $k$</pre></body></html>'
+
+
+def test_formulas_in_rendered_markdown_become_mathml_and_code_is_left_alone():
+    page = render_math(_page("<p>The distance $W_1$ and $$\\frac{\\partial W_1}{\\partial p}$$, "
+                             "costs \\$3 and \\$4, and <code>$not_math$</code>.</p>"))
+    assert page.count("<math") == 2 and 'display="block"' in page
+    assert "<pre>cost: $5 and $k$</pre>" in page, "a program's output is never math"
+    assert "<code>$not_math$</code>" in page and "\\$3" in page
+    assert count_raw_tex(page) == 0
+
+
+def test_tex_that_tries_to_inject_markup_stays_text_and_links_are_dropped():
+    from bs4 import BeautifulSoup
+
+    page = make_page_safe(render_math(_page("<p>$\\text{&lt;img src=x onerror=alert(1)&gt;}$ and "
+                                            "$x &lt; y$ and $\\href{https://example.org}{a}$</p>")))
+    soup = BeautifulSoup(page, "html.parser")
+    assert page.count("<math") == 3
+    assert not soup.find_all("img") and not any(k.startswith("on") for e in soup.find_all(True) for k in e.attrs)
+    assert "example.org" not in page
+
+
+def test_a_formula_latex2mathml_cannot_read_is_left_as_it_was():
+    page = render_math(_page("<p>$\\frac{1}{$ and $x$</p>"))
+    assert "<math" in page and "\\frac{1}{" in page
+
+
+def _course_with_a_task_heading(root) -> Course:
+    master = make_notebook([
+        make_cell("markdown", "# Toy\n\n## 1. Task: the sum $a + b$ (2 points)\nWrite `add`."),
+        make_cell("code", "from dgmcourse.student.checks import check_close", grade_id="setup", role="locked"),
+        make_cell("code", "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION",
+                  grade_id="add__solution", role="solution"),
+        make_cell("code", 'check_close(add(1, 2), 3, "add(1, 2)", hint="return the sum of both arguments, '
+                          'a plus b, as a Python number; this hint is long enough to need wrapping on a page")\n'
+                          "### BEGIN HIDDEN TESTS\n"
+                          'check_close(add(-7, 7), 0, "add(-7, 7)")\n'
+                          "### END HIDDEN TESTS", grade_id="add__tests", role="test", points=2),
+    ])
+    root.mkdir(parents=True)
+    (root / CONFIG_FILE).write_text((REPO / CONFIG_FILE).read_text())
+    nb.save(master, root / "source" / "toy" / "toy.ipynb")
+    course = Course(root.resolve())
+    release(course, ["toy"])
+    return course
+
+
+def test_feedback_names_the_task_renders_math_and_shows_the_message_without_internals(tmp_path):
+    course = _course_with_a_task_heading(tmp_path / "course")
+    wrong = submissions.build(course, "toy", {"add__solution": "def add(a, b):\n    return a - b"})
+    submissions.write(course.root / "submitted", "bob", "toy", wrong)
+    result = grading.grade_submission(course, course.root / "submitted", "bob", "toy")
+    assert result.status == grading.GRADED and result.score == 0, result
+    page = (course.feedback_dir / "bob" / "toy" / "toy.html").read_text()
+    assert "Test cell" not in page, "the summary names tasks, not 'Test cell'"
+    assert page.count("1. Task: the sum") >= 2, "the summary row and the cell heading carry the task's title"
+    assert "<math" in page and count_raw_tex(page) == 0, "formulas are MathML, not raw TeX"
+    assert "mathjax" not in page.lower() and "<script" not in page.lower()
+    assert "CheckFailed:" in page and "add(1, 2): expected 3, got -1" in page
+    assert "checks.py" not in page and "_fail(" not in page, "the checker's own frames are not shown"
+    assert "add(-7, 7)" not in page, "no hidden test text"
+    assert "white-space: pre-wrap" in page, "long lines wrap"
