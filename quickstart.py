@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".dgmcourse-installed"
+KERNEL = "dgmcourse"
+KERNEL_SPEC = VENV / "share" / "jupyter" / "kernels" / KERNEL / "kernel.json"
 # torch first and pinned: resolving it through the package's requirements alone would
 # let pip choose a build; the pin matches pyproject.toml.
 TORCH = "torch==2.13.0"
@@ -36,13 +38,13 @@ def wanted_stamp() -> str:
 
 
 def ensure_environment() -> None:
-    if sys.version_info[:2] != (3, 11):
-        sys.exit(f"quickstart: Python 3.11 is required (this is {sys.version.split()[0]}); "
-                 "run it with a python3.11 interpreter")
+    if not (3, 11) <= sys.version_info[:2] <= (3, 13):
+        sys.exit(f"quickstart: Python 3.11, 3.12 or 3.13 is required (this is {sys.version.split()[0]}); "
+                 "run it with one of those interpreters")
     if not venv_python().exists():
         print(f"quickstart: creating {VENV.relative_to(ROOT)}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    if STAMP.exists() and STAMP.read_text().strip() == wanted_stamp():
+    if STAMP.exists() and STAMP.read_text().strip() == wanted_stamp() and KERNEL_SPEC.is_file():
         return
     print("quickstart: installing the course and its pinned dependencies (first run takes a few minutes)",
           flush=True)
@@ -50,6 +52,9 @@ def ensure_environment() -> None:
     pip = [str(venv_python()), "-m", "pip", "install", "-qq"]
     subprocess.run(pip + [TORCH], check=True)
     subprocess.run(pip + ["-e", f"{ROOT}[test]"], check=True)
+    # The notebooks name the `dgmcourse` kernel, as on the hub; here it is this venv's Python.
+    subprocess.run([str(venv_python()), "-m", "ipykernel", "install", "--sys-prefix", "--name", KERNEL,
+                    "--display-name", "Python 3 (dgmcourse)"], check=True, stdout=subprocess.DEVNULL)
     STAMP.write_text(wanted_stamp() + "\n")
 
 

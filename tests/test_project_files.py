@@ -17,13 +17,26 @@ def test_torch_is_pinned_everywhere():
     assert 'TORCH = "torch==2.13.0"' in (REPO / "quickstart.py").read_text()
 
 
-def test_conda_environment_installs_python_311_and_this_package():
+def test_conda_environment_installs_a_copy_of_this_package_and_its_kernel():
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     deps = env["dependencies"]
-    assert "python=3.11" in deps
+    python = next(d for d in deps if isinstance(d, str) and d.startswith("python="))
+    low, high = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"].split(",")
+    assert low == ">=3.11" and high == "<3.14" and python.split("=")[1] in ("3.11", "3.12", "3.13")
     pip = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
     assert "torch==2.13.0" in pip, "the hub installs the same torch pin"
-    assert any(line.replace(" ", "") in ("-e.", ".") for line in pip), "the hub installs this package"
+    assert "." in pip and not any(line.replace(" ", "").startswith("-e") for line in pip), \
+        "the hub installs a copy of the course, never an editable one that changes mid-term"
+    text = (REPO / "environment.yml").read_text()
+    assert "ipykernel install" in text and "--name dgmcourse" in text and "CUDA 13" in text
+
+
+def test_every_notebook_names_the_course_kernel():
+    import json
+
+    for path in sorted((REPO / "source").glob("*/*.ipynb")) + sorted((REPO / "release").glob("*/*.ipynb")):
+        spec = json.loads(path.read_text())["metadata"]["kernelspec"]
+        assert spec["name"] == "dgmcourse", f"{path.relative_to(REPO)} asks for kernel {spec['name']!r}"
 
 
 def test_readme_quick_start_is_two_commands():

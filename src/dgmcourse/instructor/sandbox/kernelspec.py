@@ -13,7 +13,10 @@ from pathlib import Path
 import dgmcourse
 from dgmcourse.instructor.sandbox.settings import SandboxSettings, SandboxUnavailable
 
-KERNEL_NAME = "python3"  # the name nbgrader's masters record, so no notebook needs changing
+# The course's notebooks name the `dgmcourse` kernel (the hub registers it; see the README).
+# The sandbox answers to that name and to `python3`, the default of a notebook made elsewhere:
+# whichever name nbgrader looks up while grading, it finds the sandboxed launcher first.
+KERNEL_NAMES = ("dgmcourse", "python3")
 
 
 def python_paths() -> list[str]:
@@ -26,15 +29,17 @@ def python_paths() -> list[str]:
 
 
 def write_kernelspec(folder: Path) -> Path:
-    """Write ``folder/kernels/python3/kernel.json``; put ``folder`` first on JUPYTER_PATH to use it."""
-    spec_dir = folder / "kernels" / KERNEL_NAME
-    spec_dir.mkdir(parents=True, exist_ok=True)
+    """Write ``folder/kernels/<name>/kernel.json`` for each of KERNEL_NAMES; put ``folder`` first on
+    JUPYTER_PATH to use them."""
     spec = {"argv": [sys.executable, "-m", "dgmcourse.instructor.sandbox.launch_kernel", "{connection_file}"],
             "display_name": "Python 3 (grading sandbox)", "language": "python",
             # A SIGINT would reach bwrap, which does not pass it on; a message reaches ipykernel,
             # which interrupts itself inside the sandbox.
             "interrupt_mode": "message"}
-    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
+    for name in KERNEL_NAMES:
+        spec_dir = folder / "kernels" / name
+        spec_dir.mkdir(parents=True, exist_ok=True)
+        (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
     return folder
 
 
