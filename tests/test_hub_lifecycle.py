@@ -195,7 +195,7 @@ def test_a_term_on_one_machine_with_real_users_and_the_readmes_commands(machine,
     refused = as_instructor(*nbgrader("autograde", ASSIGNMENT, "--force"), ok=False)
     assert "refused to start a kernel" in refused.stdout + refused.stderr, (refused.stdout + refused.stderr)[-3000:]
     assert "dgmcourse grade" in refused.stdout + refused.stderr
-    graded = as_instructor(*dgmcourse("grade", "submitted", "--jobs", "2"))
+    graded = as_instructor(*dgmcourse("grade", "submitted", "--assignment", ASSIGNMENT, "--jobs", "2"))
     assert f"{alice} / {ASSIGNMENT}: graded" in graded.stdout, graded.stdout
     as_instructor(*nbgrader("release_feedback", ASSIGNMENT))
 
@@ -213,7 +213,7 @@ def test_a_term_on_one_machine_with_real_users_and_the_readmes_commands(machine,
 
     # --- the instructor exports ------------------------------------------------------------
     export = course.root / "grades.csv"
-    as_instructor(*nbgrader("export", f"--to={export}"))
+    as_instructor(*nbgrader("export"))
     rows = {row["student_id"]: row for row in csv.DictReader(export.open())}
     assert set(rows) == {alice, bob}, f"students in the export: {sorted(rows)} (no demo students)"
     a, b = rows[alice], rows[bob]
