@@ -107,10 +107,11 @@ c.GenerateFeedback.preprocessors = [
     CSSHTMLHeaderPreprocessor,
 ]
 # The course's feedback page (dgmcourse/instructor/templates/dgmcourse_feedback): each graded
-# cell and summary row named by its task, long lines wrapped, no MathJax from a CDN; when
-# `dgmcourse grade` writes the page it turns the formulas into MathML (feedback_math.py),
-# which browsers render with no network and no script.
+# cell and summary row named by its task, long lines wrapped, no MathJax from a CDN: its
+# formulas become MathML (the tex_to_mathml filter, feedback_math.py), which browsers render
+# with no network and no script.
 c.HTMLExporter.template_name = "dgmcourse_feedback"
+c.HTMLExporter.filters = {"tex_to_mathml": "dgmcourse.instructor.feedback_math.tex_to_mathml_filter"}
 c.HTMLExporter.extra_template_basedirs = [
     os.path.join(os.path.dirname(dgmcourse.instructor.__file__), "templates"),
     os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates"),

@@ -75,3 +75,20 @@ def test_feedback_names_the_task_renders_math_and_shows_the_message_without_inte
     assert "checks.py" not in page and "_fail(" not in page, "the checker's own frames are not shown"
     assert "add(-7, 7)" not in page, "no hidden test text"
     assert "white-space: pre-wrap" in page, "long lines wrap"
+
+
+def test_plain_nbgrader_generate_feedback_also_writes_mathml(tmp_path):
+    """The formgrader's Generate Feedback button runs this; the course template converts the formulas."""
+    import os
+    import subprocess
+    import sys
+
+    course = _course_with_a_task_heading(tmp_path / "course")
+    submissions.write(course.root / "submitted", "bob", "toy", submissions.build(course, "toy"))
+    grading.grade_submission(course, course.root / "submitted", "bob", "toy", feedback=False)
+    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}")
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", "toy", "--force"],
+                          cwd=course.root, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = (course.feedback_dir / "bob" / "toy" / "toy.html").read_text()
+    assert "<math" in page and count_raw_tex(page) == 0 and "1. Task: the sum" in page

@@ -5,9 +5,12 @@ and in JupyterLab's HTML viewer (which runs no scripts), students saw raw TeX. H
 TeX of the lesson text and of the task headings is converted to MathML once, when the
 feedback is written; browsers render MathML natively.
 
-Only text in rendered markdown (``.text_cell_render``) and in the task labels is
-converted, never code, outputs or ``<pre>``: a ``$`` printed by a program is not math.
-A formula ``latex2mathml`` cannot read stays as it was. The caller cleans the page
+The course's feedback template applies ``tex_to_mathml_filter`` (registered as the Jinja
+filter ``tex_to_mathml`` in ``nbgrader_config.py``) to each rendered markdown cell and
+task label, so every way of writing feedback (``dgmcourse grade``, the formgrader's
+button, ``nbgrader generate_feedback``) gets MathML. Only text outside code, ``<pre>``
+and the like is converted: a ``$`` printed by a program is not math. A formula
+``latex2mathml`` cannot read stays as it was. ``dgmcourse grade`` cleans the page
 afterwards (``html_safety.make_page_safe``), which also drops any URL a formula carried.
 """
 from __future__ import annotations
@@ -69,6 +72,13 @@ def render_math(page: str) -> str:
             if replacement is not None:
                 node.replace_with(BeautifulSoup(replacement, "html.parser"))
     return str(soup)
+
+
+def tex_to_mathml_filter(fragment: str) -> str:
+    """A Jinja filter: an HTML fragment of rendered markdown with its formulas as MathML."""
+    page = render_math(f'<div class="text_cell_render">{fragment}</div>')
+    start, end = page.index(">") + 1, page.rindex("</div>")
+    return page[start:end]
 
 
 def count_raw_tex(page: str) -> int:

@@ -51,13 +51,12 @@ def _run_converter(converter_class, config, assignment: str, student: str, **att
 
 
 def _make_pages_safe(folder: Path) -> None:
-    """Formulas as MathML, then no script, handler or remote resource in a feedback page."""
-    from dgmcourse.instructor.feedback_math import render_math
+    """No script, handler or remote resource in a feedback page (nor a URL a formula carried)."""
     from dgmcourse.instructor.html_safety import make_page_safe
 
     for page in folder.glob("*.html"):
         if page.is_file() and not page.is_symlink():
-            page.write_text(make_page_safe(render_math(page.read_text(encoding="utf-8"))), encoding="utf-8")
+            page.write_text(make_page_safe(page.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def _last_error(log: str) -> str:
