@@ -110,9 +110,12 @@ c.GenerateFeedback.preprocessors = [
 # cell and summary row named by its task, long lines wrapped, no MathJax from a CDN: its
 # formulas become MathML (the tex_to_mathml filter, feedback_math.py), which browsers render
 # with no network and no script.
-c.HTMLExporter.template_name = "dgmcourse_feedback"
-c.HTMLExporter.filters = {"tex_to_mathml": "dgmcourse.instructor.feedback_math.tex_to_mathml_filter"}
-c.HTMLExporter.extra_template_basedirs = [
+# Set for the exporter that GenerateFeedback makes, and only there: the formgrader renders
+# submissions for manual grading with its own template, which a course-wide HTMLExporter
+# setting would replace.
+c.GenerateFeedback.HTMLExporter.template_name = "dgmcourse_feedback"
+c.GenerateFeedback.HTMLExporter.filters = {"tex_to_mathml": "dgmcourse.instructor.feedback_math.tex_to_mathml_filter"}
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [
     os.path.join(os.path.dirname(dgmcourse.instructor.__file__), "templates"),
     os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates"),
 ]

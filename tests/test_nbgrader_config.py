@@ -55,3 +55,17 @@ def test_cell_timeout_takes_effect_and_a_deleted_test_cell_is_restored(tmp_path)
     assert result.cell("add__tests").score == 0.0 and result.cell("add__tests").max_score == 2.0
     graded = nb.load(course.autograded_dir / "deleter" / "toy" / "toy.ipynb")
     assert "add__tests" in [nb.grade_id(c) for c in graded["cells"]], "the deleted test cell was not restored"
+
+
+def test_the_feedback_template_is_set_for_feedback_only():
+    """The formgrader renders submissions for manual grading with its own 'formgrade' template;
+    a course-wide HTMLExporter setting would replace it there."""
+    config = _config()
+    assert "template_name" not in config.HTMLExporter and "filters" not in config.HTMLExporter
+    assert config.GenerateFeedback.HTMLExporter.template_name == "dgmcourse_feedback"
+
+
+def test_the_exchange_is_left_to_the_site_wide_config():
+    """A course file is read last: an exchange root here would override /etc/jupyter's."""
+    config = _config()
+    assert "root" not in config.Exchange and "path_includes_course" not in config.Exchange
