@@ -92,3 +92,25 @@ def test_plain_nbgrader_generate_feedback_also_writes_mathml(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     page = (course.feedback_dir / "bob" / "toy" / "toy.html").read_text()
     assert "<math" in page and count_raw_tex(page) == 0 and "1. Task: the sum" in page
+
+
+def test_a_student_running_nbgrader_validate_reads_the_whole_message(tmp_path):
+    """nbgrader validate cuts every line at 90 characters; a check's message is wrapped to fit."""
+    import os
+    import subprocess
+    import sys
+
+    course = _course_with_a_task_heading(tmp_path / "course")
+    student = tmp_path / "student"  # the student's own folder: the course's config is not read there
+    student.mkdir()
+    wrong = submissions.build(course, "toy", {"add__solution": "def add(a, b):\n    return a - b"})["toy.ipynb"]
+    nb.save(wrong, student / "toy.ipynb")
+    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}")
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", "toy.ipynb"], cwd=student, env=env,
+                          capture_output=True, text=True, timeout=300)
+    shown = " ".join(done.stdout.split())
+    assert "VALIDATION FAILED" in shown and "refused" not in shown, done.stdout
+    assert "add(1, 2): expected 3, got -1" in shown
+    assert ("Hint: return the sum of both arguments, a plus b, as a Python number; this hint is long enough to "
+            "need wrapping on a page") in shown, done.stdout
+    assert "..." not in done.stdout.split("The error was:", 1)[1], "a line of the message was cut"
