@@ -30,7 +30,8 @@ def test_tex_that_tries_to_inject_markup_stays_text_and_links_are_dropped():
     page = make_page_safe(render_math(_page("<p>$\\text{&lt;img src=x onerror=alert(1)&gt;}$ and "
                                             "$x &lt; y$ and $\\href{https://example.org}{a}$</p>")))
     soup = BeautifulSoup(page, "html.parser")
-    assert page.count("<math") == 3
+    assert page.count("<math") == 2, "the formula that carries markup stays TeX, shown as text"
+    assert "$\\text{&lt;img" in page
     assert not soup.find_all("img") and not any(k.startswith("on") for e in soup.find_all(True) for k in e.attrs)
     assert "example.org" not in page
 
@@ -114,3 +115,36 @@ def test_a_student_running_nbgrader_validate_reads_the_whole_message(tmp_path):
     assert ("Hint: return the sum of both arguments, a plus b, as a Python number; this hint is long enough to "
             "need wrapping on a page") in shown, done.stdout
     assert "..." not in done.stdout.split("The error was:", 1)[1], "a line of the message was cut"
+
+
+def _parsed_like_a_browser(page: str):
+    from bleach._vendor import html5lib  # the HTML5 parsing algorithm browsers use
+
+    return html5lib.parse(page, namespaceHTMLElements=False)
+
+
+def test_tex_that_smuggles_markup_or_styles_never_reaches_the_page_and_headings_cannot_relabel(tmp_path):
+    """A student's markdown: entity-encoded markup inside \\text{}, \\href, a full-page \\style overlay,
+    and a heading of their own above the answer that claims another task."""
+    course = _course_with_a_task_heading(tmp_path / "course")
+    notebooks = submissions.build(course, "toy", {"add__solution": "def add(a, b):\n    return a - b"})
+    cells = notebooks["toy.ipynb"]["cells"]
+    payload = ("Some math &#92;(\\text{&lt;!--&gt;&lt;img/src=\"x\"/onerror=\"alert(1)\"&gt;&lt;script&gt;alert(2)"
+               "&lt;/script&gt;--&gt;}&#92;) and &#36;\\href{javascript:alert(3)}{click}&#36; and "
+               "&#36;\\style{position:fixed;top:0;left:0;width:100%;height:100%;background:white;z-index:9}"
+               "{\\text{All tests passed: 3/3}}&#36; and \\class{x}{y}")
+    answer = next(i for i, c in enumerate(cells) if nb.grade_id(c) == "add__solution")
+    cells.insert(answer, make_cell("markdown", "## 7. Task: the bonus (9 points)\n\n" + payload))
+    submissions.write(course.root / "submitted", "eve", "toy", notebooks)
+    grading.grade_submission(course, course.root / "submitted", "eve", "toy")
+    page = (course.feedback_dir / "eve" / "toy" / "toy.html").read_text()
+    tree = _parsed_like_a_browser(page)
+    assert not tree.findall(".//script") and not tree.findall(".//img"), "markup from TeX became live elements"
+    for element in tree.iter():
+        for name, value in element.attrib.items():
+            assert not name.lower().startswith("on"), f"event handler {name}={value!r}"
+            assert "javascript:" not in value.lower(), f"{name}={value!r}"
+            assert not (name == "style" and "fixed" in value), "a formula laid a box over the page"
+    assert "the bonus" not in page.split('<div id="toc">')[1].split("</div>")[0], \
+        "a heading the student added relabelled the summary"
+    assert page.count("1. Task: the sum") >= 3

@@ -28,14 +28,51 @@ WHERE_MATH_IS = ".text_cell_render, .dgm-task-label"
 NOT_MATH = ("code", "pre", "script", "style", "math", "kbd", "samp")
 
 
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+# What a formula may become: presentation MathML, and no attribute that styles, links or classes.
+MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "mtext", "mspace", "ms", "msub", "msup", "msubsup", "mfrac",
+               "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd", "mpadded", "mphantom",
+               "menclose", "mmultiscripts", "mprescripts", "none", "mstyle", "semantics"}
+MATHML_ATTRIBUTES = {"display", "mathvariant", "stretchy", "fence", "separator", "accent", "accentunder",
+                     "movablelimits", "minsize", "maxsize", "lspace", "rspace", "linethickness", "columnalign",
+                     "rowalign", "columnlines", "rowlines", "columnspacing", "rowspacing", "notation",
+                     "displaystyle", "scriptlevel", "largeop", "symmetric", "form", "width", "height", "depth"}
+
+
+def _checked_mathml(markup: str) -> str | None:
+    """``markup`` rebuilt from its parsed tree: MathML elements only, allowed attributes only, text escaped.
+
+    latex2mathml copies the argument of ``\\text{}`` (and of ``\\style``, ``\\class``, ``\\href``)
+    into its output as it is, so a student's TeX could carry markup; XML comments vanish in
+    the parse, and anything that is not MathML makes the formula stay TeX.
+    """
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(markup)
+    except ET.ParseError:
+        return None
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not element.tag.startswith(f"{{{MATHML_NS}}}"):
+            return None
+        if element.tag.split("}", 1)[1] not in MATHML_TAGS:
+            return None
+        for name in list(element.attrib):
+            if name not in MATHML_ATTRIBUTES:
+                del element.attrib[name]
+    ET.register_namespace("", MATHML_NS)
+    return ET.tostring(root, encoding="unicode", short_empty_elements=False)
+
+
 def tex_to_mathml(tex: str, display: bool) -> str | None:
-    """The MathML of one formula, or None when it cannot be converted."""
+    """The checked MathML of one formula, or None when it cannot be converted safely."""
     from latex2mathml.converter import convert
 
     try:
-        return convert(tex.strip(), display="block" if display else "inline")
+        markup = convert(tex.strip(), display="block" if display else "inline")
     except Exception:  # latex2mathml raises many kinds on TeX it does not know
         return None
+    return _checked_mathml(markup)
 
 
 def _converted(text: str) -> str | None:

@@ -2,10 +2,12 @@
 
 nbgrader's feedback lists "Test cell (Score: 0 / 2)" and shows grade ids: a student
 cannot tell which task lost the points. Each answer and test cell gets the title of the
-section it belongs to (the last markdown heading above it, without its "(N points)"),
-in ``cell.metadata.dgmcourse.task_label``; the course's feedback template
-(``templates/dgmcourse_feedback``) shows it in the summary and on each cell. The template
-escapes it: a student can edit a heading.
+section it belongs to in the *master* (the last markdown heading above it, without its
+"(N points)"), in ``cell.metadata.dgmcourse.task_label``; the course's feedback template
+(``templates/dgmcourse_feedback``) shows it in the summary and on each cell. Headings are
+read from the master, never from the submission: a student who adds or edits a heading
+must not relabel the graded cells the instructor and the student read. The template
+escapes the label all the same.
 """
 from __future__ import annotations
 
@@ -29,15 +31,44 @@ def heading_of(markdown: str) -> str | None:
     return POINTS.sub("", titles[-1]).strip() if titles else None
 
 
+def labels_by_grade_id(notebook: dict) -> dict[str, str]:
+    """grade id -> the title of the section it stands in, for every answer and test cell."""
+    labels, section = {}, None
+    for cell in notebook.get("cells", []):
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        if cell.get("cell_type") == "markdown":
+            section = heading_of(source) or section
+        grading = cell.get("metadata", {}).get("nbgrader", {})
+        if grading.get("grade_id") and (grading.get("grade") or grading.get("solution")):
+            labels[grading["grade_id"]] = section or f"Task {task_of(grading['grade_id'])}"
+    return labels
+
+
 class TaskLabels(NbGraderPreprocessor):
 
+    def _master_labels(self, resources: ResourcesDict) -> dict[str, str]:
+        """Labels from the master notebook in source/, or {} when it cannot be read."""
+        import nbformat
+
+        try:
+            info = resources["nbgrader"]
+            owner = self.parent  # the exporter; its parent, the converter, knows the course directory
+            while owner is not None and not hasattr(owner, "coursedir"):
+                owner = owner.parent
+            coursedir = owner.coursedir
+            folder = coursedir.format_path(coursedir.source_directory, ".", info["assignment"])
+            master = nbformat.read(f"{folder}/{info['notebook']}.ipynb", as_version=4)
+        except Exception as error:  # no master: the grade ids label the cells
+            self.log.warning("task labels: the master notebook could not be read (%s)", error)
+            return {}
+        return labels_by_grade_id(master)
+
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
-        section = None
+        labels = self._master_labels(resources)
         for cell in nb.cells:
-            if cell.cell_type == "markdown":
-                section = heading_of(cell.source) or section
             if utils.is_grade(cell) or utils.is_solution(cell):
                 grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-                label = section or f"Task {task_of(grade_id)}"
+                label = labels.get(grade_id, f"Task {task_of(grade_id)}")
                 cell.metadata["dgmcourse"] = {"task_label": label, "task": task_of(grade_id)}
         return nb, resources
