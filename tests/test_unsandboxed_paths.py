@@ -19,7 +19,7 @@ import pytest
 from dgmcourse.instructor import grading, submissions
 from dgmcourse.instructor.sandbox.sandbox_only import OPT_OUT_ENV
 
-from conftest import make_toy_course
+from conftest import REPO, make_toy_course
 
 
 def _probe_submission(course, student: str, marker: Path) -> None:
@@ -84,3 +84,59 @@ def test_dgmcourse_grade_still_grades_in_the_sandbox(tmp_path):
     result = grading.grade_submission(course, course.root / "submitted", "mallory", "toy", feedback=False)
     assert not marker.exists(), "the sandbox must not see the host's folders"
     assert result.cell("add__tests").score == 2.0, result
+
+
+def _instructor_config_from_readme(course_root: Path) -> str:
+    """The README's ~/.jupyter/nbgrader_config.py for the instructor, with this course's path."""
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("writes `~/.jupyter/nbgrader_config.py`", 1)[1].split("```python\n", 1)[1].split("```")[0]
+    assert '"/home/instructor/dgmcourse"' in block
+    return block.replace('"/home/instructor/dgmcourse"', repr(str(course_root)))
+
+
+def test_jupyterlabs_validate_button_on_a_submission_is_refused(tmp_path):
+    """The Validate button's request, to a real server of the instructor configured as the README says.
+
+    The validate extension reads the Jupyter config paths and the server's folder, never the
+    course's own nbgrader_config.py, so the instructor's user config must carry the guard.
+    """
+    import socket
+    import time
+    import urllib.parse
+    import urllib.request
+
+    home = tmp_path / "home"
+    course = make_toy_course(home / "dgmcourse")
+    marker = tmp_path / "probe-ran"
+    _probe_submission(course, "mallory", marker)
+    (home / ".jupyter").mkdir(parents=True)
+    (home / ".jupyter" / "nbgrader_config.py").write_text(_instructor_config_from_readme(course.root))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != OPT_OUT_ENV}
+    env.update(HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
+    server = subprocess.Popen([sys.executable, "-m", "jupyter", "server", f"--port={port}", "--ip=127.0.0.1",
+                               "--no-browser", "--IdentityProvider.token=tok", "--allow-root",
+                               f"--ServerApp.root_dir={home}"], cwd=home, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/assignments/validate",
+            data=urllib.parse.urlencode({"path": "dgmcourse/submitted/mallory/toy/toy.ipynb"}).encode(),
+            headers={"Authorization": "token tok"}, method="POST")
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                answer = urllib.request.urlopen(request, timeout=200).read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert not marker.exists(), "the Validate button ran student code as the instructor"
+    assert "refused to start a kernel" in answer, answer[:2000]

@@ -5,7 +5,9 @@ that: the formgrader's Autograde button, a plain ``nbgrader autograde`` and an
 instructor's ``nbgrader validate`` on a submission would start an ordinary kernel, as
 the instructor, with the course, the gradebook and every other student's work in reach.
 
-The course's ``nbgrader_config.py`` makes nbgrader's ``Execute`` (and so ``BoundedExecute``
+The course's ``nbgrader_config.py``, and the instructor's own ``~/.jupyter/nbgrader_config.py``
+(read where the course's file is not: JupyterLab's Validate button, ``nbgrader validate``
+run inside a submission's folder), make nbgrader's ``Execute`` (and so ``BoundedExecute``
 and the ``Validator``) start kernels through :class:`SandboxOnlyKernelManager`, which
 lets a kernel start only when
 
@@ -67,10 +69,20 @@ class SandboxOnlyKernelManager(AsyncKernelManager):
         settings = os.environ.get(SETTINGS_ENV, "")
         return LAUNCHER_MODULE in argv and bool(settings) and os.path.isfile(settings)
 
+    def _course_root(self) -> str:
+        """This trait, else nbgrader's ``CourseDirectory.root`` from the same configuration."""
+        if self.course_root:
+            return self.course_root
+        try:
+            return str(self.config.CourseDirectory.root or "")
+        except AttributeError:
+            return ""
+
     def _instructor_material(self, cwd: str) -> bool:
-        if not self.course_root:
+        course_root = self._course_root()
+        if not course_root:
             return False
-        where, root = Path(cwd).resolve(), Path(self.course_root).resolve()
+        where, root = Path(cwd).resolve(), Path(course_root).resolve()
         return any(_inside(where, root / folder) for folder in INSTRUCTOR_FOLDERS)
 
     async def _async_pre_start_kernel(self, **kw):
