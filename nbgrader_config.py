@@ -31,8 +31,15 @@ c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this 
 
 # --- The course -------------------------------------------------------------------
 c.CourseDirectory.course_id = "deep-generative-models"
-# Caches and checkpoints never belong to a release or a submission.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
+# Caches and checkpoints never belong to a release or a submission. Nor does code or
+# configuration a student hands in: nbgrader would execute a config file found in the folder
+# it runs in, as the instructor, and Python imports a .py file next to a notebook.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store",
+                            "*.py", "*.pth", "*.so", "nbgrader_config.*", "jupyter_*config*", "ipython_config.*",
+                            ".*"]
+# `nbgrader collect` copies plain files only (never through a link, never a FIFO) and only
+# from submissions owned by the student they name (safe_collect.py).
+c.ExchangeFactory.collect = "dgmcourse.instructor.safe_collect.SafeCollect"
 
 # --- Executing student notebooks -------------------------------------------------
 # Per-cell limit in seconds. nbgrader 0.9 reads it from `Execute`; the key

@@ -14,6 +14,7 @@ import csv
 import os
 import pwd
 import re
+import shlex
 import shutil
 import stat
 import subprocess
@@ -149,6 +150,11 @@ def test_a_term_on_one_machine_with_real_users_and_the_readmes_commands(machine,
     machine.exchange.mkdir(parents=True)
     machine.exchange.chmod(0o777)  # README: chmod ugo+rw on the exchange root
     homes = {alice: machine.add_user(alice), bob: machine.add_user(bob)}
+    (instructor_home / ".jupyter").mkdir()
+    readme = (REPO / "README.md").read_text()
+    user_config = readme.split("writes `~/.jupyter/nbgrader_config.py`", 1)[1].split("```python\n", 1)[1].split("```")[0]
+    (instructor_home / ".jupyter" / CONFIG_FILE).write_text(
+        user_config.replace('"/home/instructor/dgmcourse"', repr(str(course.root))))
     as_instructor = lambda *command, **kw: machine.run_as(None, instructor_home, course.root, *command, **kw)  # noqa
 
     # --- the instructor releases ------------------------------------------------------
@@ -186,11 +192,32 @@ def test_a_term_on_one_machine_with_real_users_and_the_readmes_commands(machine,
     # bob: the demo's partly wrong answer, submitted after the due date
     answer(bob, demo.partial_replacements(REPO / "tests" / "variants" / ASSIGNMENT))
     machine.run_as(bob, homes[bob], homes[bob], *nbgrader("submit", ASSIGNMENT))
+    # ...and then, in his folder of the exchange (his to write), things collect must not take:
+    # a config nbgrader would execute, a link to the instructor's master, a FIFO.
+    inbound = machine.exchange / COURSE_ID / "inbound"
+    (bob_folder,) = [p for p in inbound.iterdir() if p.name.startswith(f"{bob}+")]
+    # bob also tries to hand in a submission as alice, dated later than hers.
+    forged = inbound / f"{alice}+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC+forged"
+    machine.run_as(bob, homes[bob], homes[bob], "cp", "-r", str(bob_folder), str(forged))
+    q = shlex.quote
+    for script in (f"ln -s {q(str(course.master_notebooks(ASSIGNMENT)[0]))} {q(str(bob_folder / 'master.ipynb'))}",
+                   f"mkfifo {q(str(bob_folder / 'blocker'))}",
+                   f"echo 'open(\"/tmp/PWNED-{tag}\", \"w\")' > {q(str(bob_folder / 'nbgrader_config.py'))}"):
+        machine.run_as(bob, homes[bob], homes[bob], "sh", "-c", script)
 
     # --- the instructor collects, grades, releases feedback ------------------------------
-    as_instructor(*nbgrader("collect", ASSIGNMENT))
+    collected = as_instructor(*nbgrader("collect", ASSIGNMENT), timeout=120)
     for student in (alice, bob):
         assert (course.root / "submitted" / student / ASSIGNMENT / "timestamp.txt").is_file()
+    bob_collected = sorted(p.name for p in (course.root / "submitted" / bob / ASSIGNMENT).iterdir())
+    assert bob_collected == [NOTEBOOK, "submission_secret.txt", "timestamp.txt"], f"collect took {bob_collected}"
+    assert "owned by" in collected.stdout + collected.stderr, "the forged submission is named in the log"
+    assert nb.load(course.root / "submitted" / alice / ASSIGNMENT / NOTEBOOK) == nb.load(fetched[alice]), \
+        "bob's forged submission replaced alice's"
+    assert not Path(f"/tmp/PWNED-{tag}").exists()
+    # Even run inside bob's folder, nbgrader finds no config of his to execute.
+    machine.run_as(None, instructor_home, course.root / "submitted" / bob / ASSIGNMENT, *nbgrader("list"), ok=False)
+    assert not Path(f"/tmp/PWNED-{tag}").exists()
     # The formgrader's Autograde button runs plain `nbgrader autograde`: refused, nothing graded.
     refused = as_instructor(*nbgrader("autograde", ASSIGNMENT, "--force"), ok=False)
     assert "refused to start a kernel" in refused.stdout + refused.stderr, (refused.stdout + refused.stderr)[-3000:]
