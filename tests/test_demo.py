@@ -65,3 +65,33 @@ def test_demo_refuses_to_keep_its_copy_inside_the_course(repo_course, tmp_path):
                            "--keep", str(course.root / "demo")], capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and "inside the course directory" in done.stderr, done.stderr
     assert snapshot(course.root) == before
+
+
+def test_demo_refuses_a_keep_folder_that_reaches_the_course_by_another_name(repo_course, tmp_path):
+    """A symbolic link and a bind mount of the course: names differ, the folder is the same."""
+    course = copy_course(repo_course, tmp_path / "course")
+    link = tmp_path / "link-to-course"
+    link.symlink_to(course.root)
+    candidates = [link / "demo", tmp_path / "elsewhere" / ".." / "course" / "x", course.root / "reports"]
+    mount = tmp_path / "bind"
+    mounted = False
+    if os.geteuid() == 0 and shutil.which("mount"):
+        mount.mkdir()
+        mounted = subprocess.run(["mount", "--bind", str(course.root), str(mount)], capture_output=True).returncode == 0
+        if mounted:
+            candidates.append(mount / "demo-copy")
+    try:
+        before = snapshot(course.root)
+        for keep in candidates:
+            done = subprocess.run([sys.executable, "-m", "dgmcourse.cli", "--course", str(course.root), "demo",
+                                   ASSIGNMENT, "--keep", str(keep)], capture_output=True, text=True, timeout=300)
+            assert done.returncode == 2 and "inside the course directory" in done.stderr, (keep, done.stderr)
+        assert snapshot(course.root) == before
+        a_file = tmp_path / "a-file"
+        a_file.write_text("x")
+        done = subprocess.run([sys.executable, "-m", "dgmcourse.cli", "--course", str(course.root), "demo",
+                               ASSIGNMENT, "--keep", str(a_file)], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 2 and "is a file" in done.stderr, done.stderr
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(mount)], check=False)

@@ -50,6 +50,16 @@ def test_plain_autograde_is_refused_and_says_to_use_dgmcourse_grade(tmp_path):
     assert OPT_OUT_ENV in output, "the refusal must name the opt-out"
 
 
+def test_a_kernel_manager_named_on_the_command_line_does_not_get_around_the_refusal(tmp_path):
+    course = make_toy_course(tmp_path / "course")
+    marker = tmp_path / "probe-ran"
+    _probe_submission(course, "mallory", marker)
+    done = _nbgrader(course, "autograde", "toy", "--force",
+                     "--Execute.kernel_manager_class=jupyter_client.manager.AsyncKernelManager")
+    assert not marker.exists()
+    assert "not the course's SandboxOnlyKernelManager" in done.stdout + done.stderr, (done.stdout + done.stderr)[-2000:]
+
+
 def test_instructor_validate_on_a_submission_is_refused(tmp_path):
     course = make_toy_course(tmp_path / "course")
     marker = tmp_path / "probe-ran"

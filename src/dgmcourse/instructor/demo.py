@@ -11,6 +11,7 @@ grades them with the copy's own sqlite gradebook, prints the table, writes the C
 """
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -70,11 +71,29 @@ def expectation_problems(results: list[grading.GradeResult]) -> list[str]:
     return problems
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (which may not exist yet) lies in ``folder``, by what the filesystem says.
+
+    Names can lie (a symbolic link, ``..``, a bind mount of the course elsewhere), so each
+    existing folder on the way up is compared with the course by device and inode.
+    """
+    target = folder.stat()
+    for candidate in (path, *path.parents):
+        try:
+            if os.path.samestat(candidate.stat(), target):
+                return True
+        except OSError:
+            continue  # not there yet
+    return False
+
+
 def _empty_folder(keep: Path, course: Course) -> Path:
-    keep = keep.resolve()
-    if keep == course.root or course.root in keep.parents:
+    keep = Path(os.path.normpath(keep.absolute()))  # "new/../x" is "x" once mkdir -p has made "new"
+    if _inside(keep, course.root):
         raise CourseError(f"--keep {keep} is inside the course directory; the demo never writes there. "
                           "Choose a folder outside it, e.g. /tmp/dgmcourse-demo")
+    if keep.exists() and not keep.is_dir():
+        raise CourseError(f"--keep {keep} is a file; name a new or empty folder for the demo's course copy")
     if keep.exists() and any(keep.iterdir()):
         raise CourseError(f"--keep {keep} is not empty; name a new or empty folder for the demo's course copy")
     keep.mkdir(parents=True, exist_ok=True)

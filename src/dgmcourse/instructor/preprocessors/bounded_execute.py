@@ -60,6 +60,15 @@ class BoundedExecute(Execute):
     grading_plan = Unicode("", help="JSON file with {'blocked': {grade_id: reason}} from the static scan.").tag(
         config=True)
 
+    def __init__(self, *args, **kwargs):
+        # nbgrader's Execute passes AsyncKernelManager as an argument, which outranks the
+        # configuration when the preprocessor is made with `config=` (as the grading worker
+        # does); the course's kernel manager goes in first, so it is used either way.
+        from dgmcourse.instructor.sandbox.sandbox_only import SandboxOnlyKernelManager
+
+        kwargs.setdefault("kernel_manager_class", SandboxOnlyKernelManager)
+        super().__init__(*args, **kwargs)
+
     def preprocess(self, nb, resources=None, km=None):
         self._deadline = monotonic() + self.notebook_timeout if self.notebook_timeout > 0 else None
         self._stop_reason: str | None = None
@@ -90,6 +99,27 @@ class BoundedExecute(Execute):
             self._record["truncated_cells"] = sorted(self._truncated)
             nb.metadata[METADATA_KEY] = self._record
         return nb, resources
+
+    def create_kernel_manager(self):
+        """The kernel manager nbclient will start the kernel with, checked when it is made.
+
+        The course's kernel manager decides whether a kernel may start unsandboxed; another one
+        named on the command line (``--Execute.kernel_manager_class=...``) must not take that
+        decision away silently. Checked here, not earlier: configuration can still change
+        between the preprocessor's creation and the kernel's start.
+        """
+        import os
+
+        from dgmcourse.instructor.sandbox.sandbox_only import (
+            OPT_OUT_ENV, SandboxOnlyKernelManager, UnsandboxedKernelRefused, refusal_message)
+
+        km = super().create_kernel_manager()
+        if not isinstance(km, SandboxOnlyKernelManager) and os.environ.get(OPT_OUT_ENV) != "1":
+            self.km = None
+            kind = type(km)
+            raise UnsandboxedKernelRefused(f"Execute.kernel_manager_class is {kind.__module__}.{kind.__name__}, "
+                                           "not the course's SandboxOnlyKernelManager. " + refusal_message(os.getcwd()))
+        return km
 
     # --- limits -------------------------------------------------------------------
     def _get_timeout(self, cell):
