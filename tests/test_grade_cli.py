@@ -100,3 +100,24 @@ def test_records_accumulate_and_late_submissions_pay_the_configured_penalty(toy_
     assert {row["student"] for row in cells} == {"ontime", "minute", "dayandhalf"}
     runs = sorted((toy_course.reports_dir / "runs").glob("grades-*.csv"))
     assert len(runs) == 2 and len(list(csv.DictReader(open(runs[-1])))) == 1, "one file per run, this run's rows"
+
+
+def test_odd_records_are_kept_and_an_unreadable_timestamp_is_reviewed_not_crashed(toy_course):
+    """A dot-named student is graded; a column the instructor added survives; garbage in timestamp.txt
+    gives a needs-review row with every point, not a crash."""
+    submitted = toy_course.root / "submitted"
+    solution = submissions.build(toy_course, "toy")
+    for student in (".dotted", "garbage-time"):
+        submissions.write(submitted, student, "toy", solution)
+    (submitted / "garbage-time" / "toy" / "timestamp.txt").write_text("not a time at all")
+    toy_course.reports_dir.mkdir(parents=True)
+    (toy_course.reports_dir / "grades.csv").write_text(
+        "student,assignment,status,score,max_score,seconds,reason,comment\n"
+        "carol,toy,graded,3,3,1.0,,hand-checked OK\n")
+    _grade(toy_course)
+    rows = _rows(toy_course.reports_dir / "grades.csv")
+    assert rows[(".dotted", "toy")]["final_score"] == "3"
+    assert rows[("carol", "toy")]["comment"] == "hand-checked OK", "a column added by hand was dropped"
+    odd = rows[("garbage-time", "toy")]
+    assert (odd["status"], odd["score"]) == ("needs-review", "3"), odd
+    assert "timestamp.txt" in odd["reason"]

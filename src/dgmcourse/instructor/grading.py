@@ -134,18 +134,36 @@ def max_points(course: Course, assignment: str) -> dict[str, float]:
             for cell in nb.load(path)["cells"] if nb.is_test(cell)}
 
 
+NOT_SUBMISSIONS = {".ipynb_checkpoints", ".git", "__pycache__", ".DS_Store", ".Trash-0"}
+
+
 def find_submissions(submitted_dir: Path) -> list[tuple[str, str]]:
     """(student, assignment folder) pairs in nbgrader's ``submitted/<student>/<assignment>/`` layout."""
     if not submitted_dir.is_dir():
         raise FileNotFoundError(f"{submitted_dir} is not a folder; expected submitted/<student>/<assignment>/")
     pairs = []
-    for student in sorted(p for p in submitted_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        for folder in sorted(p for p in student.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    # A student id may start with a dot (nbgrader allows it); only tools' own folders are skipped.
+    for student in sorted(p for p in submitted_dir.iterdir() if p.is_dir() and p.name not in NOT_SUBMISSIONS):
+        for folder in sorted(p for p in student.iterdir() if p.is_dir() and p.name not in NOT_SUBMISSIONS):
             pairs.append((student.name, folder.name))
     return pairs
 
 
 # --- 1. stage ---------------------------------------------------------------------------
+def _unreadable_timestamp(path: Path) -> str | None:
+    """Why nbgrader could not read this timestamp.txt (it would crash on it), or None."""
+    from nbgrader.utils import parse_utc
+
+    data = read_plain_file(path) if why_not_plain(path) is None else None
+    if data is None or len(data) > 200:
+        return "is not a small plain file"
+    try:
+        parse_utc(data.decode("utf-8").strip())
+    except Exception as error:
+        return f"cannot be read as a time ({type(error).__name__})"
+    return None
+
+
 @dataclass
 class Staged:
     folder: Path | None
@@ -178,6 +196,12 @@ def stage(course: Course, source: Path, destination: Path, assignment: str) -> S
     for entry in sorted(source.iterdir()):  # data files and timestamp.txt travel as they are
         if entry.suffix == ".ipynb":
             continue
+        if entry.name == "timestamp.txt":
+            problem = _unreadable_timestamp(entry)
+            if problem:
+                staged.review.append(f"timestamp.txt {problem}: lateness unknown, graded as on time; "
+                                     "check the submission time in the exchange")
+                continue
         if importable(entry):
             staged.notes.append(f"{entry.name} is Python code Python would import in place of a module: "
                                 "not copied (submit notebooks; data files travel)")

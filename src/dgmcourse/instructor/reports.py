@@ -78,8 +78,11 @@ def write_csv(results: list[GradeResult], directory: Path) -> tuple[Path, Path]:
         while run_file.exists():
             run_file, counter = runs / f"grades-{stamp}-{counter}.csv", counter + 1
         _write_rows(run_file, SUMMARY_COLUMNS, new_summary)
-        _write_rows(summary, SUMMARY_COLUMNS, _merged(_read_rows(summary), new_summary, regraded))
-        _write_rows(by_cell, CELL_COLUMNS, _merged(_read_rows(by_cell), new_cells, regraded))
+        for path, columns, new in ((summary, SUMMARY_COLUMNS, new_summary), (by_cell, CELL_COLUMNS, new_cells)):
+            old = _read_rows(path)
+            # Columns an instructor added by hand (a comment, a manual adjustment) are kept.
+            added = [name for name in dict.fromkeys(k for row in old for k in row) if name and name not in columns]
+            _write_rows(path, columns + added, _merged(old, new, regraded))
     return summary, by_cell
 
 
