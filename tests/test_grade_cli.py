@@ -121,3 +121,38 @@ def test_odd_records_are_kept_and_an_unreadable_timestamp_is_reviewed_not_crashe
     odd = rows[("garbage-time", "toy")]
     assert (odd["status"], odd["score"]) == ("needs-review", "3"), odd
     assert "timestamp.txt" in odd["reason"]
+
+
+def test_a_run_stopped_midway_keeps_the_grades_it_finished(toy_course):
+    import os
+    import signal
+    import time
+
+    submitted = toy_course.root / "submitted"
+    submissions.write(submitted, "a-fast", "toy", submissions.build(toy_course, "toy"))
+    submissions.write(submitted, "b-slow", "toy", submissions.build(
+        toy_course, "toy", {"add__solution": "import time\ntime.sleep(600)\ndef add(a, b):\n    return a + b"}))
+    run = subprocess.Popen([sys.executable, "-m", "dgmcourse.cli", "--course", str(toy_course.root), "grade",
+                            str(submitted)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           start_new_session=True)
+    summary = toy_course.reports_dir / "grades.csv"
+    try:
+        deadline = time.monotonic() + 240
+        while not (summary.exists() and "a-fast" in summary.read_text()):
+            assert time.monotonic() < deadline and run.poll() is None, "a-fast was never recorded"
+            time.sleep(1)
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+    rows = _rows(summary)
+    assert rows[("a-fast", "toy")]["final_score"] == "3" and ("b-slow", "toy") not in rows
+    # Nothing of the stopped run keeps running: its grading worker and b-slow's kernel end with it.
+    deadline = time.monotonic() + 30
+    while True:
+        left = subprocess.run(["pgrep", "-f", f"grading_worker {toy_course.root}"], capture_output=True, text=True)
+        if not left.stdout.strip():
+            break
+        assert time.monotonic() < deadline, f"a grading worker outlived the grader: {left.stdout}"
+        time.sleep(1)
+    (run_file,) = (toy_course.reports_dir / "runs").glob("grades-*.csv")
+    assert "a-fast" in run_file.read_text()

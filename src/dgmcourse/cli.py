@@ -34,15 +34,20 @@ def cmd_grade(args) -> int:
     if args.unsafe:
         print("WARNING: --unsafe: student code runs without a sandbox, as you, with access to this course.",
               file=sys.stderr)
+    recorder = reports.Recorder(Path(args.reports) if args.reports else course.reports_dir)
+
+    def progress(r):
+        recorder.add([r])  # on disk as soon as graded: a run stopped midway keeps what it finished
+        print(f"{r.student} / {r.assignment}: {r.status} {r.score:g}/{r.max_score:g}", flush=True)
+
     results = grading.grade_all(
         course, Path(args.submissions).resolve(), students=args.student or None,
-        assignments=args.assignment or None, options=options, jobs=args.jobs,
-        progress=lambda r: print(f"{r.student} / {r.assignment}: {r.status} {r.score:g}/{r.max_score:g}", flush=True),
+        assignments=args.assignment or None, options=options, jobs=args.jobs, progress=progress,
         warn=lambda text: print(text, file=sys.stderr, flush=True))
     if not results:
         print(f"no submissions found in {args.submissions} (expected <student>/<assignment>/ folders)")
         return 1
-    summary, by_cell = reports.write_csv(results, Path(args.reports) if args.reports else course.reports_dir)
+    summary, by_cell = recorder.summary, recorder.by_cell
     print()
     print(reports.table(results))
     print(f"\nwrote {summary} and {by_cell}")

@@ -98,7 +98,27 @@ def grade_one(course_root: str, request: dict) -> dict:
     return answer
 
 
+def _die_with_the_grader() -> None:
+    """End this worker, and every kernel in its process group, when the grader that started it is gone.
+
+    The worker has a process group of its own (so a stuck nbgrader can be killed whole), which
+    also keeps it out of reach of a Ctrl-C or a kill of the grader: without this, a grader
+    stopped midway would leave a worker and its kernel running to the end of the time limit.
+    """
+    import threading
+
+    grader = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == grader:
+            time.sleep(1)
+        os.killpg(0, signal.SIGKILL)
+
+    threading.Thread(target=watch, name="die-with-the-grader", daemon=True).start()
+
+
 def serve(course_root: str) -> None:
+    _die_with_the_grader()
     # Answers go to a private copy of stdout; anything else that prints goes to stderr.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

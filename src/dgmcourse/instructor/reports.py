@@ -54,36 +54,67 @@ def _merged(old: list[dict[str, str]], new: list[dict[str, str]], regraded: set[
     return sorted(kept + new, key=lambda row: (row.get("assignment", ""), row.get("student", "")))
 
 
-def write_csv(results: list[GradeResult], directory: Path) -> tuple[Path, Path]:
-    """Add this run to the records; returns ``grades.csv`` and ``grades_by_cell.csv``.
+class Recorder:
+    """This run's records, added one submission at a time, so that a run stopped midway keeps
+    every grade it finished.
 
-    - ``runs/grades-<UTC time>.csv``: this run's rows exactly, a file per run, never rewritten;
+    - ``runs/grades-<UTC time>.csv``: this run's rows exactly, a file per run, appended to
+      and never rewritten;
     - ``grades.csv`` (one row per submission) and ``grades_by_cell.csv`` (one per test cell):
-      the merged view, where the submissions graded now replace their earlier rows and
-      every other row is kept, so grading one student or one assignment loses nothing.
+      the merged view, where each submission graded now replaces its earlier row and every
+      other row is kept, so grading one student or one assignment loses nothing.
 
-    The merge holds a lock on the folder, so two runs at once cannot drop each other's rows.
+    Each update holds a lock on the folder, so two runs at once cannot drop each other's rows.
     """
-    directory.mkdir(parents=True, exist_ok=True)
-    summary, by_cell = directory / "grades.csv", directory / "grades_by_cell.csv"
-    runs = directory / "runs"
-    runs.mkdir(exist_ok=True)
-    new_summary = [summary_row(r) for r in results]
-    new_cells = [row for r in results for row in cell_rows(r)]
-    regraded = {(r.student, r.assignment) for r in results}
-    with open(directory / ".grades.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-        run_file, counter = runs / f"grades-{stamp}.csv", 1
-        while run_file.exists():
-            run_file, counter = runs / f"grades-{stamp}-{counter}.csv", counter + 1
-        _write_rows(run_file, SUMMARY_COLUMNS, new_summary)
-        for path, columns, new in ((summary, SUMMARY_COLUMNS, new_summary), (by_cell, CELL_COLUMNS, new_cells)):
-            old = _read_rows(path)
-            # Columns an instructor added by hand (a comment, a manual adjustment) are kept.
-            added = [name for name in dict.fromkeys(k for row in old for k in row) if name and name not in columns]
-            _write_rows(path, columns + added, _merged(old, new, regraded))
-    return summary, by_cell
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self.summary, self.by_cell = directory / "grades.csv", directory / "grades_by_cell.csv"
+        runs = directory / "runs"
+        runs.mkdir(exist_ok=True)
+        with self._locked():
+            stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+            run_file, counter = runs / f"grades-{stamp}.csv", 1
+            while run_file.exists():
+                run_file, counter = runs / f"grades-{stamp}-{counter}.csv", counter + 1
+            _write_rows(run_file, SUMMARY_COLUMNS, [])
+        self.run_file = run_file
+
+    def _locked(self):
+        import contextlib
+
+        @contextlib.contextmanager
+        def held():
+            with open(self.directory / ".grades.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                yield
+
+        return held()
+
+    def add(self, results: list[GradeResult]) -> None:
+        new_summary = [summary_row(r) for r in results]
+        new_cells = [row for r in results for row in cell_rows(r)]
+        regraded = {(r.student, r.assignment) for r in results}
+        with self._locked():
+            with open(self.run_file, "a", newline="", encoding="utf-8") as handle:
+                csv.DictWriter(handle, fieldnames=SUMMARY_COLUMNS, extrasaction="ignore").writerows(new_summary)
+                handle.flush()
+                os.fsync(handle.fileno())
+            for path, columns, new in ((self.summary, SUMMARY_COLUMNS, new_summary),
+                                       (self.by_cell, CELL_COLUMNS, new_cells)):
+                old = _read_rows(path)
+                # Columns an instructor added by hand (a comment, a manual adjustment) are kept.
+                added = [name for name in dict.fromkeys(k for row in old for k in row)
+                         if name and name not in columns]
+                _write_rows(path, columns + added, _merged(old, new, regraded))
+
+
+def write_csv(results: list[GradeResult], directory: Path) -> tuple[Path, Path]:
+    """Add a finished run's results to the records (see ``Recorder``); ``grades.csv`` and ``grades_by_cell.csv``."""
+    recorder = Recorder(directory)
+    recorder.add(results)
+    return recorder.summary, recorder.by_cell
 
 
 def _cell_text(result: GradeResult) -> str:
