@@ -36,6 +36,13 @@ def test_tex_that_tries_to_inject_markup_stays_text_and_links_are_dropped():
     assert "example.org" not in page
 
 
+def test_inline_math_may_end_in_a_space_when_it_is_tex_but_money_is_not_math():
+    page = render_math(_page("<p>clamp with $\\varepsilon = $ <code>EPS</code> $= 10^{-3}$; "
+                             "it costs $5 and $6.</p>"))
+    assert page.count("<math") == 2 and "$5 and $6" in page
+    assert count_raw_tex(page) == 0
+
+
 def test_a_formula_latex2mathml_cannot_read_is_left_as_it_was():
     page = render_math(_page("<p>$\\frac{1}{$ and $x$</p>"))
     assert "<math" in page and "\\frac{1}{" in page

@@ -23,7 +23,15 @@ from bs4 import BeautifulSoup, NavigableString
 MATH = re.compile(r"(?<!\\)\$\$(?P<display>.+?)(?<!\\)\$\$"
                   r"|\\\[(?P<display2>.+?)\\\]"
                   r"|\\\((?P<inline2>.+?)\\\)"
-                  r"|(?<![\\$])\$(?!\s)(?P<inline>[^$\n]+?)(?<![\s\\])\$(?!\$)", re.S)
+                  r"|(?<![\\$])\$(?!\s)(?P<inline>[^$\n]+?)(?<!\\)\$(?!\$)", re.S)
+# "$5 and $6" is money, "$\varepsilon = $" is math: inline math may end in a space only when it
+# holds something only TeX writes.
+TEX_ONLY = re.compile(r"[\\^_{}=]")
+
+
+def _is_formula(match: re.Match) -> bool:
+    inline = match.group("inline")
+    return inline is None or not inline[-1].isspace() or bool(TEX_ONLY.search(inline))
 WHERE_MATH_IS = ".text_cell_render, .dgm-task-label"
 NOT_MATH = ("code", "pre", "script", "style", "math", "kbd", "samp")
 
@@ -81,6 +89,8 @@ def _converted(text: str) -> str | None:
 
     parts, end, found = [], 0, False
     for match in MATH.finditer(text):
+        if not _is_formula(match):
+            continue
         display = match.group("display") or match.group("display2")
         tex = display or match.group("inline") or match.group("inline2")
         mathml = tex_to_mathml(tex, display is not None)
@@ -125,5 +135,5 @@ def count_raw_tex(page: str) -> int:
     for container in soup.select(WHERE_MATH_IS):
         for node in container.find_all(string=True):
             if not any(parent.name in NOT_MATH for parent in node.parents):
-                count += len(MATH.findall(str(node)))
+                count += sum(1 for match in MATH.finditer(str(node)) if _is_formula(match))
     return count
