@@ -155,3 +155,49 @@ def test_tex_that_smuggles_markup_or_styles_never_reaches_the_page_and_headings_
     assert "the bonus" not in page.split('<div id="toc">')[1].split("</div>")[0], \
         "a heading the student added relabelled the summary"
     assert page.count("1. Task: the sum") >= 3
+
+
+def test_every_formula_search_is_bounded_so_no_cell_makes_feedback_slow():
+    """An opening delimiter that is never closed looks MAX_TEX characters ahead, not to the end of
+    the text (which made a 240 KB cell take minutes); a text node over MAX_TEXT is left as it is."""
+    from dgmcourse.instructor.feedback_math import MAX_FORMULAS, MAX_TEX, MAX_TEXT, tex_to_mathml_filter
+
+    too_long = "\\[" + "x" * (MAX_TEX + 10) + "\\]"
+    assert "<math" not in tex_to_mathml_filter(f"<p>{too_long}</p>")
+    assert "<math" in tex_to_mathml_filter("<p>\\[" + "x" * 50 + "\\]</p>")
+    huge = "$x$ " * (MAX_TEXT // 4 + 10)
+    assert "<math" not in tex_to_mathml_filter(f"<p>{huge}</p>")
+    many = tex_to_mathml_filter("<p>" + "$x$ " * (MAX_FORMULAS + 50) + "</p>")
+    assert many.count("<math") == MAX_FORMULAS
+
+
+def test_student_markup_cannot_borrow_the_pages_classes_or_load_anything(tmp_path):
+    """Bootstrap's modal classes laid a black overlay with a fake score over the page; markdown's own
+    image syntax loaded a remote beacon and a relative URL in the reader's session."""
+    import os
+    import subprocess
+    import sys
+
+    course = _course_with_a_task_heading(tmp_path / "course")
+    overlay = ('<div class="modal-backdrop in"></div><div class="modal show" style="display:block">'
+               '<div class="modal-dialog"><h1>Feedback: 0 / 15</h1></div></div>')
+    code = ("from IPython.display import HTML, display\n"
+            f"display(HTML({overlay!r}))\n"
+            "def add(a, b):\n    return a + b")
+    notebooks = submissions.build(course, "toy", {"add__solution": code})
+    cells = notebooks["toy.ipynb"]["cells"]
+    cells.insert(1, make_cell("markdown", overlay))
+    cells.insert(1, make_cell("markdown", "![b](https://evil.example/beacon.png) ![r](/hub/logout) "
+                                          "[link](https://evil.example/phish) [ref][1]\n\n[1]: https://evil.example/r"))
+    submissions.write(course.root / "submitted", "eve", "toy", notebooks)
+    grading.grade_submission(course, course.root / "submitted", "eve", "toy")
+    autograded = (course.autograded_dir / "eve" / "toy" / "toy.ipynb").read_text()  # what the formgrader renders
+    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}")
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", "toy", "--force"], cwd=course.root,
+                   env=env, capture_output=True, timeout=300, check=True)
+    plain_page = (course.feedback_dir / "eve" / "toy" / "toy.html").read_text()
+    for where, text in (("graded notebook", autograded), ("plain generate_feedback page", plain_page)):
+        assert "evil.example" not in text and "/hub/logout" not in text, f"a URL reached the {where}"
+    tree = _parsed_like_a_browser(plain_page)
+    borrowed = [e.attrib["class"] for e in tree.iter() if "modal" in e.attrib.get("class", "")]
+    assert not borrowed, f"student markup kept the page's classes: {borrowed}"

@@ -20,10 +20,17 @@ import re
 from bs4 import BeautifulSoup, NavigableString
 
 # $$display$$, \[display\], \(inline\), $inline$ (not "$ 5", not "\$"; no newline in inline math).
-MATH = re.compile(r"(?<!\\)\$\$(?P<display>.+?)(?<!\\)\$\$"
-                  r"|\\\[(?P<display2>.+?)\\\]"
-                  r"|\\\((?P<inline2>.+?)\\\)"
-                  r"|(?<![\\$])\$(?!\s)(?P<inline>[^$\n]+?)(?<!\\)\$(?!\$)", re.S)
+# Each formula is at most MAX_TEX characters: an opening delimiter that is never closed costs a
+# bounded look ahead, not a scan to the end of the text (quadratic on a long cell).
+MAX_TEX = 1000
+MATH = re.compile(r"(?<!\\)\$\$(?P<display>.{1,%d}?)(?<!\\)\$\$"
+                  r"|\\\[(?P<display2>.{1,%d}?)\\\]"
+                  r"|\\\((?P<inline2>.{1,%d}?)\\\)"
+                  r"|(?<![\\$])\$(?!\s)(?P<inline>[^$\n]{1,%d}?)(?<!\\)\$(?!\$)" % ((MAX_TEX,) * 4), re.S)
+# A page's worth of formulas at most; beyond it, text (and whole text nodes longer than
+# MAX_TEXT) stays as TeX, so no cell can make writing feedback slow.
+MAX_FORMULAS = 3000
+MAX_TEXT = 200_000
 # "$5 and $6" is money, "$\varepsilon = $" is math: inline math may end in a space only when it
 # holds something only TeX writes.
 TEX_ONLY = re.compile(r"[\\^_{}=]")
@@ -83,14 +90,22 @@ def tex_to_mathml(tex: str, display: bool) -> str | None:
     return _checked_mathml(markup)
 
 
-def _converted(text: str) -> str | None:
-    """``text`` with its formulas replaced by MathML markup (other text escaped), or None if it has none."""
+def _converted(text: str, budget: list[int]) -> str | None:
+    """``text`` with its formulas replaced by MathML markup (other text escaped), or None if it has none.
+
+    ``budget`` holds how many formulas may still be converted; each conversion takes one.
+    """
     from html import escape
 
     parts, end, found = [], 0, False
+    if len(text) > MAX_TEXT:
+        return None
     for match in MATH.finditer(text):
+        if budget[0] <= 0:
+            break
         if not _is_formula(match):
             continue
+        budget[0] -= 1
         display = match.group("display") or match.group("display2")
         tex = display or match.group("inline") or match.group("inline2")
         mathml = tex_to_mathml(tex, display is not None)
@@ -109,13 +124,14 @@ def _converted(text: str) -> str | None:
 def render_math(page: str) -> str:
     """``page`` with the TeX in its rendered markdown and task labels replaced by MathML."""
     soup = BeautifulSoup(page, "html.parser")
+    budget = [MAX_FORMULAS]
     for container in soup.select(WHERE_MATH_IS):
         for node in list(container.find_all(string=True)):
             if not isinstance(node, NavigableString) or type(node) is not NavigableString:
                 continue  # comments, CDATA and the like
             if any(parent.name in NOT_MATH for parent in node.parents):
                 continue
-            replacement = _converted(str(node))
+            replacement = _converted(str(node), budget)
             if replacement is not None:
                 node.replace_with(BeautifulSoup(replacement, "html.parser"))
     return str(soup)

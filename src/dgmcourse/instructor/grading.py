@@ -150,6 +150,14 @@ def find_submissions(submitted_dir: Path) -> list[tuple[str, str]]:
 
 
 # --- 1. stage ---------------------------------------------------------------------------
+CLAIMED_TIMESTAMP = "timestamp.claimed.txt"  # written by SafeCollect (safe_collect.py)
+
+
+def _first_line(path: Path) -> str:
+    data = read_plain_file(path) if why_not_plain(path) is None else None
+    return (data or b"?").decode("utf-8", "replace").strip().splitlines()[0][:80] if data else "?"
+
+
 def _unreadable_timestamp(path: Path) -> str | None:
     """Why nbgrader could not read this timestamp.txt (it would crash on it), or None."""
     from nbgrader.utils import parse_utc
@@ -195,6 +203,10 @@ def stage(course: Course, source: Path, destination: Path, assignment: str) -> S
     staged = Staged(destination)
     for entry in sorted(source.iterdir()):  # data files and timestamp.txt travel as they are
         if entry.suffix == ".ipynb":
+            continue
+        if entry.name == CLAIMED_TIMESTAMP:
+            staged.review.append("collect dated this submission by its last change, later than its "
+                                 f"timestamp.txt claimed ({_first_line(entry)}): check the late penalty")
             continue
         if entry.name == "timestamp.txt":
             problem = _unreadable_timestamp(entry)

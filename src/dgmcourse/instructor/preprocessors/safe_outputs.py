@@ -24,6 +24,24 @@ SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info", "nbgrader", "dgmcourse")
 
 
+def _rendered_markdown(source: str) -> str:
+    """The HTML nbconvert makes of a markdown cell (the renderer the formgrader and feedback use)."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    return markdown2html_mistune(source)
+
+
+def _leaves_the_page(html: str) -> bool:
+    """Whether rendered markdown links or loads anything but a fragment of the page or inline data."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    images = [img.get("src", "") for img in soup.find_all("img")]
+    links = [a.get("href", "") for a in soup.find_all("a")]
+    return any(not (src.startswith("data:image/") or src.startswith("attachment:")) for src in images) or \
+        any(not href.startswith("#") for href in links)
+
+
 def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
@@ -43,6 +61,12 @@ class SafeOutputs(NbGraderPreprocessor):
             source = _text(cell.source)
             if RAW_HTML.search(source):
                 cell.source = clean_fragment(source)
+            elif "](" in source or "]:" in source:
+                # Markdown's own image and link syntax: rendered, a remote image is a beacon and a
+                # relative one a request in the reader's session (the formgrader's page included).
+                rendered = _rendered_markdown(source)
+                if _leaves_the_page(rendered):
+                    cell.source = clean_fragment(rendered)
             for name, bundle in list(cell.get("attachments", {}).items()):
                 if not all(m in KEPT_IMAGES and is_base64(_text(d)) for m, d in bundle.items()):
                     del cell.attachments[name]
