@@ -138,7 +138,7 @@ def test_nothing_was_written_outside_the_graders_outputs(corpus):
     assert corpus["after"] == corpus["before"], "files changed outside autograded/, feedback/, reports/ and the gradebook"
     assert not corpus["marker"].exists(), "the kernel wrote to the host's /tmp"
     config = (corpus["course"].root / "nbgrader_config.py").read_text()
-    assert "owned" not in config
+    assert "print('owned')" not in config, "a submission wrote into the course's nbgrader_config.py"
     assert corpus["server"].connections == 0, "a kernel reached the grader's loopback network"
 
 
