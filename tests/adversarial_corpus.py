@@ -152,7 +152,8 @@ CASES = [
     Case("infinite-loop", "a loop that never ends", "timed-out", 2,
          code(slow="def slow():\n    while True:\n        pass")),
     Case("ignores-sigint", "a loop that ignores the interrupt", "timed-out", 2,
-         code(slow="import signal, time\ndef slow():\n    getattr(signal, 'sig' + 'nal')(signal.SIGINT, signal.SIG_IGN)\n"
+         code(slow="import signal, time\ndef slow():\n"
+              "    getattr(signal, 'sig' + 'nal')(signal.SIGINT, signal.SIG_IGN)\n"
                    "    while True:\n        time.sleep(0.05)")),
     Case("os-exit", "os._exit from inside a test", "crashed", 2,
          code(slow="import os\ndef slow():\n    getattr(os, '_ex' + 'it')(3)")),
@@ -175,7 +176,8 @@ CASES = [
          code(add="import numpy.testing as t\nsa = setattr\nsa(t, 'assert_' + 'allclose', lambda *a, **k: None)\n"
                   "def add(a, b):\n    return a - b")),
     Case("patch-checks", "replaces the course's check_close at run time", "flagged", 0,
-         code(add="from dgmcourse.student import checks as c\nsa = setattr\nsa(c, 'check_' + 'close', print)\n" + GOOD_ADD)),
+         code(add="from dgmcourse.student import checks as c\nsa = setattr\n"
+             "sa(c, 'check_' + 'close', print)\n" + GOOD_ADD)),
     Case("patch-builtins", "makes abs() return 0, so every tolerance check passes", "flagged", 0,
          code(add="import builtins as b\nsa = setattr\nsa(b, 'a' + 'bs', lambda x: 0)\n" + GOOD_ADD)),
     Case("patch-isinstance", "makes isinstance always true (breaks the kernel itself)", "timed-out", 0,
@@ -333,7 +335,8 @@ RESET_ERROR = '''def _forgive(result):
     from IPython.display import clear_output
     clear_output()
 '''
-CALLBACK_BEFORE = RESET_ERROR + "getattr(get_ipython(), 'eve' + 'nts').register('post_run_cell', _forgive)\n" + WRONG_ADD
+CALLBACK_BEFORE = (RESET_ERROR + "getattr(get_ipython(), 'eve' + 'nts').register('post_run_cell', _forgive)\n"
+                   + WRONG_ADD)
 CALLBACK_DURING = RESET_ERROR + '''def slow():
     getattr(get_ipython(), 'eve' + 'nts').register('post_run_cell', _forgive)
     return 2'''
@@ -460,7 +463,8 @@ def _bad_grade_id(course, ctx):
 
 def _svg_attachment(course, ctx):
     notebook = _solution(course)
-    notebook["cells"].insert(1, {"cell_type": "markdown", "id": "drawing", "source": "My sketch: ![sketch](attachment:s.svg)",
+    notebook["cells"].insert(1, {"cell_type": "markdown", "id": "drawing",
+                                 "source": "My sketch: ![sketch](attachment:s.svg)",
                                  "metadata": {}, "attachments": {"s.svg": {"image/svg+xml":
                                      "PHN2ZyBvbmxvYWQ9ImFsZXJ0KDEpIi8+"}}})
     return _as_files(notebook)
@@ -472,9 +476,11 @@ def _lone_surrogate(course, ctx):
 
 # Found by a second red-team run, rewritten here by kind.
 MUTATE_LOCKED = "EXPECTED_SLOW[0] = 2\n" + WRONG_SLOW
-PATCH_NUMPY = "import numpy\nsetattr(numpy, 'is' + 'close', lambda a, b, *args, **kwargs: numpy.ones_like(a, dtype=bool))\n" \
+PATCH_NUMPY = "import numpy\n" \
+    "setattr(numpy, 'is' + 'close', lambda a, b, *args, **kwargs: numpy.ones_like(a, dtype=bool))\n" \
     + WRONG_SLOW
-PATCH_TORCH_PARTIAL = "import functools, torch\ntorch.allclose = functools.partial(torch.allclose, atol=1e9)\n" + WRONG_SLOW
+PATCH_TORCH_PARTIAL = ("import functools, torch\ntorch.allclose = functools.partial(torch.allclose, atol=1e9)\n"
+                       + WRONG_SLOW)
 LOOSEN_DEFAULTS = "getattr(check_close, '__kwdefaults__').update(atol=5.0, rtol=5.0)\n" + WRONG_SLOW
 COMM_FLOOD = '''import uuid
 from comm import create_comm
@@ -541,7 +547,8 @@ CASES += [
                                    "hard.txt": HardLink("{root}/source/toy/toy.ipynb")})),
     Case("link-assignment-folder", "the assignment folder is a link to source/toy", "invalid-notebook", 0,
          lambda course, ctx: FolderLink("{root}/source/toy"), reason="symbolic link"),
-    Case("fill-tmpfs", "fills /tmp and /dev/shm, which are host RAM", "graded", 1, code(add=WRONG_ADD, slow=FILL_TMPFS)),
+    Case("fill-tmpfs", "fills /tmp and /dev/shm, which are host RAM", "graded", 1,
+         code(add=WRONG_ADD, slow=FILL_TMPFS)),
     Case("html-payloads", "scripts, handlers, remote images, SVG, widget state and tags in outputs and cells",
          "graded", 1, _html_payloads),
     Case("leak-test-source", "prints the calling test's source and keeps it for a later cell", "needs-review", 1,

@@ -135,7 +135,8 @@ def test_good_students_are_untouched(corpus):
 
 
 def test_nothing_was_written_outside_the_graders_outputs(corpus):
-    assert corpus["after"] == corpus["before"], "files changed outside autograded/, feedback/, reports/ and the gradebook"
+    assert corpus["after"] == corpus["before"], \
+        "files changed outside autograded/, feedback/, reports/ and the gradebook"
     assert not corpus["marker"].exists(), "the kernel wrote to the host's /tmp"
     config = (corpus["course"].root / "nbgrader_config.py").read_text()
     assert "print('owned')" not in config, "a submission wrote into the course's nbgrader_config.py"

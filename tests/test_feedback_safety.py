@@ -33,7 +33,8 @@ def test_every_form_of_a_hidden_line_is_redacted_in_every_cell():
     notebook = _graded(
         [_stream(TEST_SOURCE + "\n"),
          {"output_type": "error", "ename": "CheckFailed", "evalue": "W1 at the second basin: expected 0.4247, got 0.5",
-          "traceback": [f"\x1b[0;32m----> 3\x1b[0m {HIDDEN_LINE}", "CheckFailed: W1 at the second basin: expected 0.4247"]}],
+          "traceback": [f"\x1b[0;32m----> 3\x1b[0m {HIDDEN_LINE}",
+                        "CheckFailed: W1 at the second basin: expected 0.4247"]}],
         [_stream(repr(TEST_SOURCE.splitlines(keepends=True))),
          {"output_type": "display_data", "metadata": {},
           "data": {"text/html": "<pre>" + html.escape(HIDDEN_LINE) + "</pre>", "text/plain": "<HTML>"}},

@@ -45,7 +45,8 @@ def test_a_worker_past_its_time_limit_is_killed_and_the_submission_timed_out(toy
     # No sandbox here (the worker is what is tested): the options say so, which sets the opt-out.
     options = grading.GradingOptions(feedback=False, sandbox=False)
     with WorkerProcess(toy_course.root, grading.grader_environment(options)) as worker:
-        request = {"assignment": "toy", "student": "good", "feedback": False, "env": grading.grader_environment(options),
+        request = {"assignment": "toy", "student": "good", "feedback": False,
+                   "env": grading.grader_environment(options),
                    "config": {"CourseDirectory": {"root": str(toy_course.root),
                                                   "submitted_directory": str(toy_course.root / "incoming")}}}
         returncode, log, _ = worker.grade(request, timeout=0.5)  # far less than a kernel needs to start

@@ -24,7 +24,8 @@ from conftest import REPO
 BIN = Path(sys.executable).parent
 TOUCHED = [Path(sys.prefix) / "etc" / "jupyter", Path(SYSTEM_CONFIG_PATH[0])]
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="writes the system-level Jupyter folder: run as root (CI does)")
+pytestmark = pytest.mark.skipif(os.geteuid() != 0,
+                                reason="writes the system-level Jupyter folder: run as root (CI does)")
 
 
 def readme_block(after: str) -> str:

@@ -152,7 +152,8 @@ def test_a_term_on_one_machine_with_real_users_and_the_readmes_commands(machine,
     homes = {alice: machine.add_user(alice), bob: machine.add_user(bob)}
     (instructor_home / ".jupyter").mkdir()
     readme = (REPO / "README.md").read_text()
-    user_config = readme.split("writes `~/.jupyter/nbgrader_config.py`", 1)[1].split("```python\n", 1)[1].split("```")[0]
+    after = readme.split("writes `~/.jupyter/nbgrader_config.py`", 1)[1]
+    user_config = after.split("```python\n", 1)[1].split("```")[0]
     (instructor_home / ".jupyter" / CONFIG_FILE).write_text(
         user_config.replace('"/home/instructor/dgmcourse"', repr(str(course.root))))
     as_instructor = lambda *command, **kw: machine.run_as(None, instructor_home, course.root, *command, **kw)  # noqa

@@ -11,7 +11,7 @@ from dgmcourse.instructor import notebooks as nb
 from dgmcourse.instructor.leak_scan import find_leaks
 from dgmcourse.instructor.metadata_checks import check_notebook
 
-from conftest import make_cell, make_notebook, make_toy_course, toy_master
+from conftest import make_cell, make_toy_course, toy_master
 
 
 def _problems(tmp_path, notebook):
@@ -97,7 +97,8 @@ def test_leak_scan_finds_a_solution_line_and_a_hidden_test(tmp_path):
     master = toy_master()
     student = copy.deepcopy(master)
     nb.set_source(_cell(student, "add__solution"), 'def add(a, b):\n    return a + b')
-    nb.set_source(_cell(student, "add__tests"), 'assert add(-7, 7) == _reference(-7, 7), "hidden: add(-7, 7) should be 0"')
+    nb.set_source(_cell(student, "add__tests"),
+                  'assert add(-7, 7) == _reference(-7, 7), "hidden: add(-7, 7) should be 0"')
     nb.save(master, tmp_path / "master.ipynb")
     nb.save(student, tmp_path / "student.ipynb")
     leaks = [leak.line for leak in find_leaks(tmp_path / "master.ipynb", tmp_path / "student.ipynb")]

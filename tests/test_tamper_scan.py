@@ -27,7 +27,8 @@ HONEST = {
     "a module imported under a course-like name": "import math as checks\ndef task():\n    return checks.sqrt(1.0)",
     "a local list named testing": "testing = [0]\ntesting[0] = 1.0\ndef task():\n    return testing[0]",
     "a helper class with arithmetic dunders": (
-        "class V:\n    def __init__(self, x):\n        self.x = x\n    def __sub__(self, o):\n        return V(self.x - o.x)\n"
+        "class V:\n    def __init__(self, x):\n        self.x = x\n"
+        "    def __sub__(self, o):\n        return V(self.x - o.x)\n"
         "    def __abs__(self):\n        return abs(self.x)\n    def __float__(self):\n        return float(self.x)\n"
         "def task():\n    return float(V(2.0) - V(1.0))"),
     "a dataclass with ordering": "from dataclasses import dataclass\n@dataclass(order=True)\nclass P:\n    x: float\n"
@@ -102,7 +103,8 @@ UNSURE = {
     "a name bound to the checks module and to a dict": (
         "from dgmcourse.student import checks\nchecks = {}\nchecks['k'] = 1\ndef task():\n    return 1.0",
         "may be the module"),
-    "code run from a string built at run time": ("exec('x' + ' = 1')\ndef task():\n    return 1.0", "built at run time"),
+    "code run from a string built at run time": ("exec('x' + ' = 1')\ndef task():\n    return 1.0",
+                                                 "built at run time"),
 }
 
 

@@ -24,6 +24,24 @@ def cmd_release(args) -> int:
     return 0
 
 
+def cmd_sync(args) -> int:
+    from dgmcourse.instructor import text_form
+
+    course = _course(args)
+    masters = [m for a in (args.assignments or course.assignments()) for m in course.master_notebooks(a)]
+    if args.check:
+        problems = text_form.out_of_sync(masters)
+        for problem in problems:
+            print(problem)
+        if problems:
+            print("run `dgmcourse sync` (notebooks from the edited text forms) or `dgmcourse sync --from-notebooks` "
+                  "(text forms from notebooks edited in Jupyter)")
+        return 1 if problems else 0
+    for path in text_form.sync(masters, from_notebooks=args.from_notebooks):
+        print(f"wrote {path.relative_to(course.root)}")
+    return 0
+
+
 def cmd_grade(args) -> int:
     from dgmcourse.instructor import grading, reports
 
@@ -96,6 +114,13 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("release", help="check the masters and generate release/ (student versions)")
     r.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     r.set_defaults(run=cmd_release)
+
+    y = sub.add_parser("sync", help="make each master notebook agree with its text form source/<a>/<name>.py")
+    y.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    y.add_argument("--from-notebooks", action="store_true",
+                   help="write the text forms from the notebooks (after editing a master in Jupyter)")
+    y.add_argument("--check", action="store_true", help="only report pairs that disagree (exit 1 if any)")
+    y.set_defaults(run=cmd_sync)
 
     g = sub.add_parser("grade", help="autograde submissions in nbgrader's submitted/<student>/<assignment>/ layout")
     g.add_argument("submissions", help="the submitted/ folder")

@@ -235,7 +235,8 @@ def _copy_of_data(value):
     try:
         if kind == "torch" and hasattr(value, "detach") and value.numel() * value.element_size() <= SNAPSHOT_BYTES:
             return value.detach().clone().requires_grad_(value.requires_grad)
-        if kind == "numpy" and hasattr(value, "copy") and getattr(value, "nbytes", SNAPSHOT_BYTES + 1) <= SNAPSHOT_BYTES:
+        small = getattr(value, "nbytes", SNAPSHOT_BYTES + 1) <= SNAPSHOT_BYTES
+        if kind == "numpy" and hasattr(value, "copy") and small:
             return value.copy()
     except Exception:  # an exotic tensor: identity only
         return None

@@ -35,6 +35,14 @@ def check_masters(course: Course, assignments: list[str]) -> None:
     if problems:
         raise ReleaseError(_format_problems(
             f"release refused: {len(problems)} problem(s) in the master notebooks' nbgrader metadata", problems))
+    from dgmcourse.instructor.text_form import out_of_sync, text_path
+
+    paired = [m for a in assignments for m in course.master_notebooks(a) if text_path(m).is_file()]
+    disagreeing = out_of_sync(paired)
+    if disagreeing:
+        raise ReleaseError(_format_problems(
+            "release refused: a master and its text form disagree; run `dgmcourse sync` (notebooks from the "
+            "text forms) or `dgmcourse sync --from-notebooks` (after editing in Jupyter)", disagreeing))
 
 
 def generate(course: Course, assignment: str) -> list[Path]:

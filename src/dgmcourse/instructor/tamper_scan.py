@@ -47,7 +47,8 @@ GUARDED_SYS = {"sys.excepthook", "sys.displayhook", "sys.modules", "sys.meta_pat
 FAKING_METHODS = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__array_ufunc__",
                   "__array_function__", "__torch_function__", "__torch_dispatch__", "__instancecheck__",
                   "__subclasscheck__"}
-INTERPRETER_CALLS = {"ctypes", "logging.currentframe", "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys._getframe",
+INTERPRETER_CALLS = {"ctypes", "logging.currentframe", "gc.get_objects", "gc.get_referrers", "gc.get_referents",
+                     "sys._getframe",
                      "sys._current_frames", "inspect.currentframe", "inspect.stack", "inspect.trace",
                      "inspect.getouterframes", "inspect.getinnerframes", "inspect.getframeinfo",
                      "traceback.extract_stack", "traceback.walk_stack", "traceback.walk_tb", "traceback.format_stack",

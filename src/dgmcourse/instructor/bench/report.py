@@ -72,7 +72,8 @@ def table(results: dict) -> str:
     header = ("figure", "measured", "compared with", "target", "")
     body = rows(results)
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
-    line = lambda row: "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+    def line(row):
+        return "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
     m = results.get("machine", {})
     title = (f"dgmcourse bench, {m.get('date', '?')}: {m.get('cpu_cores', '?')} CPU cores, torch {m.get('torch', '?')}"
              f" ({m.get('torch_threads', '?')} threads), GPU: {m.get('cuda') or 'none'}; "

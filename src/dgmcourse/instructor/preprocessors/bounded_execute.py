@@ -245,7 +245,8 @@ class BoundedExecute(Execute):
                 outputs.append(output)
         if raised and not any(o.output_type == "error" for o in outputs):
             outputs.append(new_output("error", ename=reply.get("ename", "Error"), evalue=reply.get("evalue", ""),
-                                      traceback=reply.get("traceback") or [f"{reply.get('ename')}: {reply.get('evalue')}"]))
+                                      traceback=reply.get("traceback")
+                                      or [f"{reply.get('ename')}: {reply.get('evalue')}"]))
         cell.outputs = outputs
         if self._errors_seen and not raised:
             return "tampering detected: the test raised an error, yet the kernel reported success"

@@ -24,7 +24,8 @@ CANARIES: dict[str, str] = {
         "if _dgm_ip.input_transformers_post:\n    _dgm_bad.append('input transformers')\n"
         "if _dgm_ip.ast_transformers:\n    _dgm_bad.append('AST transformers')\n"
         "if _dgm_ip.custom_exceptions:\n    _dgm_bad.append('custom exception handler')\n"
-        "if getattr(_dgm_s.excepthook, '__self__', None) is not _dgm_ip and _dgm_s.excepthook is not _dgm_s.__excepthook__:\n"
+        "if getattr(_dgm_s.excepthook, '__self__', None) is not _dgm_ip"
+        " and _dgm_s.excepthook is not _dgm_s.__excepthook__:\n"
         "    _dgm_bad.append('sys.excepthook')\n"
         "if not _dgm_bad:\n    raise AssertionError({nonce!r})\nraise RuntimeError(', '.join(_dgm_bad))"),
     "assert statements do not fail any more": "assert 1 == 2, {nonce!r}",
