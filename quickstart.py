@@ -3,6 +3,7 @@
 
     python3 quickstart.py demo    release every assignment, grade reference students, print the summary
     python3 quickstart.py test    run the test suite
+    python3 quickstart.py setup   only make ./.venv (for contributors: pre-commit's hooks use it)
     python3 quickstart.py bench   measure notebooks, grading throughput and training speed (about 15 min)
 
 Each creates ./.venv and installs the course into it when missing or out of date
@@ -88,11 +89,14 @@ def course_environment() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("demo", "test", "bench"):
+    if not argv or argv[0] not in ("demo", "test", "bench", "setup"):
         print(__doc__)
         return 2
     ensure_environment()
     ensure_sandbox_tool()
+    if argv[0] == "setup":
+        print(f"quickstart: {VENV.relative_to(ROOT)} is ready")
+        return 0
     command, rest = argv[0], argv[1:]
     if command in ("demo", "bench"):
         cmd = [str(VENV / "bin" / "dgmcourse"), command, *rest]

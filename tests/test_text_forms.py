@@ -59,3 +59,66 @@ def test_release_refuses_a_pair_that_disagrees_and_never_ships_the_text_form(rep
     assert shipped == [MASTERS[0].name], f"release/ holds {shipped}: the text form (with solutions) must never ship"
     assert "An edit not synced." in nb.source(nb.load(course.release_dir / assignment / MASTERS[0].name)["cells"][0])
     assert isinstance(course, Course)
+
+
+def _git_course(repo_course, tmp_path):
+    course = copy_course(repo_course, tmp_path / "course", with_release=False)
+    for command in (["git", "init", "-q"], ["git", "add", "-A"],
+                    ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start"]):
+        subprocess.run(command, cwd=course.root, check=True, capture_output=True)
+    return course
+
+
+def _cli(course, *args):
+    return subprocess.run([sys.executable, "-m", "dgmcourse.cli", "--course", str(course.root), *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_sync_never_throws_away_the_side_that_was_edited(repo_course, tmp_path):
+    course = _git_course(repo_course, tmp_path)
+    assignment = MASTERS[0].parent.name
+    master = course.master_notebooks(assignment)[0]
+    notebook = nb.load(master)
+    graded = next(c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("points"))
+    graded["metadata"]["nbgrader"]["points"] += 1  # an edit made in Jupyter
+    nb.save(notebook, master)
+    done = _cli(course, "sync", assignment)
+    assert done.returncode == 1 and "--from-notebooks" in done.stderr, done.stderr
+    assert nb.load(master) == notebook, "the notebook's edit was thrown away"
+    done = _cli(course, "sync", "--from-notebooks", assignment)
+    assert done.returncode == 0, done.stderr
+    assert f'"points": {graded["metadata"]["nbgrader"]["points"]}' in text_path(master).read_text()
+
+    pair = text_path(master)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "points"], cwd=course.root,
+                   check=True)
+    pair.write_text(pair.read_text().replace("# %% [markdown]", "# %% [markdown]\n# A text edit.", 1))
+    done = _cli(course, "sync", "--from-notebooks", assignment)
+    assert done.returncode == 1 and "dgmcourse sync`" in done.stderr, done.stderr
+    assert "A text edit." in pair.read_text(), "the text form's edit was thrown away"
+
+
+def test_inserting_a_cell_changes_no_other_cells_id_and_a_second_round_trip_writes_nothing(tmp_path):
+    from dgmcourse.instructor.text_form import sync
+
+    master = tmp_path / MASTERS[0].name
+    master.write_bytes(MASTERS[0].read_bytes())
+    text_path(master).write_bytes(text_path(MASTERS[0]).read_bytes())
+    assert sync([master], from_notebooks=True) == [], "a round trip of a synced master rewrote it"
+    before = [c["id"] for c in nb.load(master)["cells"]]
+    text = text_path(master).read_text()
+    text_path(master).write_text(text.replace("# %% [markdown]", "# %% [markdown]\n# Inserted.\n\n# %% [markdown]", 1))
+    sync([master])
+    after = [c["id"] for c in nb.load(master)["cells"]]
+    assert len(after) == len(before) + 1 and set(before) <= set(after), "ids of untouched cells changed"
+
+
+def test_release_refuses_files_beside_the_masters_that_would_reach_students(repo_course, tmp_path):
+    course = copy_course(repo_course, tmp_path / "course", with_release=False)
+    assignment = MASTERS[0].parent.name
+    master = course.master_notebooks(assignment)[0]
+    backup = master.parent / (text_path(master).name + ".orig")
+    backup.write_text(text_path(master).read_text())  # a merge tool's copy: solutions and hidden tests
+    done = _cli(course, "release", assignment)
+    assert done.returncode != 0 and backup.name in done.stderr, done.stderr
+    assert not list((course.release_dir / assignment).glob("*.orig")), "the backup was left in release/"

@@ -38,7 +38,7 @@
 # * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader does exactly that, with a fresh kernel, on a CPU. The whole notebook should finish in well under a minute; the reference solution takes about 20 seconds. Please do not increase the number of epochs in the graded cells.
 # * The grader may set the environment variable `DGMCOURSE_SEED` to a different value; your code must not depend on a particular seed. Do not add, delete or copy cells.
 
-# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 from collections import defaultdict
 
 import matplotlib.pyplot as plt
@@ -66,7 +66,7 @@ print(f"seed = {SEED}, torch {torch.__version__}")
 #
 # The cell below stores the pmf in `true_data`, the maximum number of teeth in `TOTAL_COUNT`, and the outcomes themselves in `teeth` (a float tensor, because we will evaluate densities and do arithmetic on it).
 
-# %% nbgrader={"grade": false, "grade_id": "data", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "data", "locked": true, "schema_version": 3, "solution": false, "task": false}
 true_data = torch.tensor([0.1, 0.2, 0.11, 0.11, 0.05, 0.02, 0.03, 0.05, 0.11, 0.15, 0.07])
 TOTAL_COUNT = 10                                              # a worm has at most 10 teeth
 teeth = torch.arange(TOTAL_COUNT + 1, dtype=torch.float32)    # the outcomes 0, 1, ..., 10
@@ -210,7 +210,7 @@ def wasserstein_distance_for_pdf(p_probs, q_probs):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "w1_scipy__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "w1_scipy__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _uniform10 = torch.full((10,), 0.1)
 _ramp10 = torch.arange(10, dtype=torch.float32) / 45
 
@@ -303,7 +303,7 @@ def compute_wasserstein_distance(p_probs, q_probs):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "w1_cdf__values", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "w1_cdf__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _uniform10 = torch.full((10,), 0.1)
 _ramp10 = torch.arange(10, dtype=torch.float32) / 45
 _w = compute_wasserstein_distance(_uniform10, _uniform10)
@@ -346,7 +346,7 @@ check_close(compute_wasserstein_distance(_left, _right), 6.0, "W1 of point masse
 print("Hidden tests passed.")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "w1_cdf__gradient", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "w1_cdf__gradient", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _q = torch.tensor([0.2, 0.3, 0.5], requires_grad=True)
 _w = compute_wasserstein_distance(torch.tensor([0.5, 0.25, 0.25]), _q)
 check_scalar_tensor(_w, "compute_wasserstein_distance(p, q) with q.requires_grad", requires_grad=True)
@@ -493,7 +493,7 @@ def optimize_binomial_distribution(func, p, true_data, lr=1e-3, epochs=1000):
     return p, history
 
 
-# %% nbgrader={"grade": true, "grade_id": "optimize__basins", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 3} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "optimize__basins", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 def _w1_loss(a, b):
     """The graded tests use their own W1 so that this cell checks only the optimiser."""
     return (torch.cumsum(a, 0) - torch.cumsum(b, 0)).abs().sum()
@@ -532,7 +532,7 @@ for _start, (_lo, _hi) in [(0.25, (0.2, 0.39)), (0.45, (0.40, 0.49)), (0.6, (0.5
 print("Hidden tests passed.")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "optimize__history", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "optimize__history", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 def _w1_loss(a, b):
     return (torch.cumsum(a, 0) - torch.cumsum(b, 0)).abs().sum()
 
@@ -580,7 +580,7 @@ check_close(_hist["dist"][-1], _w_min, "last recorded loss (start 0.25, 300 epoc
 print("Hidden tests passed.")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "optimize__other_distance", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "optimize__other_distance", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 def _kl_data_model(a, b):
     """KL(a || b) for strictly positive pmfs: sum_k a_k (log a_k - log b_k)."""
     return (a * (a.log() - b.log())).sum()
@@ -692,7 +692,7 @@ for start in start_points:
 for start, p_end in landing_points.items():
     print(f"start {start:.2f} -> landed at p = {p_end:.4f}")
 
-# %% nbgrader={"grade": true, "grade_id": "landing__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "landing__tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_true(isinstance(landing_points, dict), "landing_points", f"expected a dict, got {type(landing_points).__name__}")
 check_true(sorted(landing_points.keys()) == [0.2, 0.45, 0.6], "keys of landing_points",
            f"expected the three start points [0.2, 0.45, 0.6], got {sorted(landing_points.keys())}")
@@ -777,7 +777,7 @@ def discrete_kl_divergence(p_probs, q_probs):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "kl__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import math
 
 _p = torch.tensor([0.9, 0.1])
@@ -838,7 +838,7 @@ p_kl, kl_history = optimize_binomial_distribution(discrete_kl_divergence, torch.
 ### END SOLUTION
 print(f"p fitted with KL: {p_kl.item():.4f}")
 
-# %% nbgrader={"grade": true, "grade_id": "kl_fit__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl_fit__tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_scalar_tensor(p_kl, "p_kl")
 check_true(len(kl_history["dist"]) > 0, "kl_history", "expected a non-empty history")
 print("Visible checks passed.")

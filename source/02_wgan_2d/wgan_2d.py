@@ -37,7 +37,7 @@
 # * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader does exactly that, on a CPU, with the environment variable `DGMCOURSE_SIZE=grading`, which shortens the two training runs. The whole notebook takes about half a minute on a 2-core CPU at full size (about 15 seconds at the grading size); please do not change the hyperparameters in the locked cells.
 # * The grader may set `DGMCOURSE_SEED` to another value; your code must not depend on a particular seed. Do not add, delete or copy cells.
 
-# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import copy
 import functools
 import math
@@ -81,7 +81,7 @@ print(f"seed = {SEED}, run size = {SIZE}, torch {torch.__version__}")
 #
 # `sample_p(n)` draws $n$ points of $P$. It draws *exactly* half of them from each mode (a stratified sample) instead of flipping a coin per point. Both are samples of $P$, but the coin flips add noise that is costly here: if one sample holds 20 more points in the left mode than another, those 20 points must travel about 12 units each, which alone adds $20 \cdot 12 / 1000 \approx 0.24$ to the $W_1$ between two samples of size 1000. With stratified samples, every difference we measure comes from the shapes, not from the counts. `x_data`, 2000 points, plays the role of the training set.
 
-# %% nbgrader={"grade": false, "grade_id": "data", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "data", "locked": true, "schema_version": 3, "solution": false, "task": false}
 MODE_MEANS = torch.tensor([[-5.0, -5.0], [4.0, 3.0]])
 
 
@@ -111,7 +111,7 @@ check_shape(x_data, (2000, 2), "x_data")
 #
 # PyTorch's `MultivariateNormal(mu, scale_tril=L)` takes the Cholesky factor directly, so no matrix is ever decomposed during training. The helpers below are given; the tests use them too.
 
-# %% nbgrader={"grade": false, "grade_id": "q_helpers", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "q_helpers", "locked": true, "schema_version": 3, "solution": false, "task": false}
 def scale_tril_from_raw(raw_scale):
     """Cholesky factor L (2 x 2, lower triangular, positive diagonal) from an unconstrained 2 x 2 matrix."""
     strictly_lower = torch.tril(raw_scale, diagonal=-1)
@@ -212,7 +212,7 @@ def exact_w1(x, y):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "exact_w1__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "exact_w1__tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 _x = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
 _w = exact_w1(_x, _x[[2, 0, 1]])
 check_python_float(_w, "exact_w1(x, permuted x)")
@@ -345,7 +345,7 @@ print(f"largest slack ||x - y|| - (f(x) - f(y)) over the matched pairs: {slack.m
 #
 # All critics in this notebook have the same architecture: two hidden layers of 64 units with LeakyReLU activations. A piecewise-linear activation suits the task: the optimal critic for two far-apart blobs is close to a function that grows with slope 1 along the transport routes, and LeakyReLU networks represent such functions easily, whereas saturating activations like $\tanh$ flatten out far from the origin.
 
-# %% nbgrader={"grade": false, "grade_id": "critic_helper", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "critic_helper", "locked": true, "schema_version": 3, "solution": false, "task": false}
 def make_critic(hidden=64):
     """A fresh critic network R^2 -> R: input (k, 2), output (k, 1)."""
     return nn.Sequential(
@@ -398,7 +398,7 @@ def clamp_weights(net, clamp):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "clamp__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "clamp__tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 _net = make_critic(hidden=8)
 with torch.no_grad():
     for _p in _net.parameters():
@@ -482,7 +482,7 @@ def create_critic(x_p, x_q, critic, optimizer, steps=5, clamp=0.01):
     return critic
 
 
-# %% nbgrader={"grade": true, "grade_id": "critic__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "critic__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _lin = nn.Linear(2, 1)
 with torch.no_grad():
     _lin.weight.copy_(torch.tensor([[0.05, -0.02]]))
@@ -587,7 +587,7 @@ def generator_step(critic, mu, raw_scale, optimizer, n_samples=256):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "generator__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "generator__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _lin = nn.Linear(2, 1)
 with torch.no_grad():
     _lin.weight.copy_(torch.tensor([[0.5, -1.5]]))
@@ -706,7 +706,7 @@ def train_wgan(train_critic, critic, critic_optimizer, mu, raw_scale, q_optimize
     return history
 
 
-# %% nbgrader={"grade": true, "grade_id": "train__mechanics", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "train__mechanics", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 def _spy_trainer(log):
     """A stand-in critic trainer that records its arguments and trains nothing."""
     def trainer(x_p, x_q, critic, optimizer, steps=5):
@@ -858,7 +858,7 @@ def compute_gradient_penalty(critic, x_r, x_q):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "penalty__values", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "penalty__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _lin = nn.Linear(2, 1)
 with torch.no_grad():
     _lin.weight.copy_(torch.tensor([[3.0, 4.0]]))
@@ -906,7 +906,7 @@ for _rep in range(3):
 print("Hidden tests passed.")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "penalty__graph", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "penalty__graph", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 _lin = nn.Linear(2, 1)
 with torch.no_grad():
     _lin.weight.copy_(torch.tensor([[3.0, 4.0]]))
@@ -985,7 +985,7 @@ def create_critic_with_penalty(x_p, x_q, critic, optimizer, steps=5, penalty_wei
     return critic
 
 
-# %% nbgrader={"grade": true, "grade_id": "critic_gp__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "critic_gp__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _lin = nn.Linear(2, 1)
 with torch.no_grad():
     _lin.weight.copy_(torch.tensor([[0.6, 0.8]]))   # ||a|| = 1: the penalty and its gradient vanish
@@ -1056,7 +1056,7 @@ print(f"{N_ITERATIONS} iterations in {time.perf_counter() - t0:.1f} s")
 print("final mu =", mu_gp.detach().numpy().round(2), " final L =", history_gp["scale_tril"][-1].numpy().round(2).tolist())
 print(f"last critic estimates: {np.round(history_gp['estimate'][-5:], 3)}")
 
-# %% nbgrader={"grade": true, "grade_id": "train__gp_run", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "train__gp_run", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 for _key, _length in [("estimate", N_ITERATIONS), ("mu", N_ITERATIONS + 1), ("scale_tril", N_ITERATIONS + 1)]:
     check_true(len(history_gp[_key]) == _length, f"history_gp[{_key!r}]", f"expected {_length} entries")
 check_true(bool(torch.isfinite(mu_gp).all() and torch.isfinite(raw_scale_gp).all()), "mu_gp and raw_scale_gp",

@@ -37,7 +37,7 @@
 # * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader does exactly that, with a fresh kernel, on a CPU, with shorter optimisation runs (`run_size()` returns `'grading'` there). The reference solution takes about 15 seconds at full size on a 2-core CPU, kernel start included, and a little less at grading size. Please do not make the graded functions slower than they need to be: vectorise, no Python loops over grid points.
 # * The grader may set the environment variable `DGMCOURSE_SEED` to a different value; your code must not depend on a particular seed, and it must not reseed the random number generators itself. Do not add, delete or copy cells.
 
-# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import math
 
 import matplotlib.pyplot as plt
@@ -189,7 +189,7 @@ def lp_transformed(xs, d, transform):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "lp_transformed__values", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "lp_transformed__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _gamma = dist.Gamma(2.0, 1.0)
 _z = torch.linspace(-4.0, 3.0, 8)
 _lp = lp_transformed(_z, _gamma, dist.transform_to(_gamma.support))
@@ -246,7 +246,7 @@ check_allclose(_got, dist.TransformedDistribution(_beta, dist.transform_to(_beta
 print("Hidden tests passed.")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "lp_transformed__normalised", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "lp_transformed__normalised", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 _unif = dist.Uniform(1.0, 4.0)
 _z = torch.linspace(-20.0, 20.0, 4001)
 _mass = torch.trapezoid(lp_transformed(_z, _unif, dist.transform_to(_unif.support)).exp(), _z)
@@ -388,7 +388,7 @@ def kl_quadrature(p, q, xs):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "kl_quadrature__values", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl_quadrature__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _p, _q = dist.Normal(0.0, 1.0), dist.Normal(1.0, 2.0)
 _xs = torch.linspace(-12.0, 14.0, 4001)
 _kl = kl_quadrature(_p, _q, _xs)
@@ -442,7 +442,7 @@ check_allclose(_got, dist.kl_divergence(_qb, _p0), "batched KL(q_b || N(0.5, 1.2
 print("Hidden tests passed.")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "kl_quadrature__zero_density", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl_quadrature__zero_density", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # p = Uniform(0, 1) is zero on most of the grid [-1, 2]: there log p = -inf and the integrand must be 0.
 _p = dist.Uniform(0.0, 1.0, validate_args=False)   # validate_args=False: log_prob = -inf outside [0, 1]
 _q = dist.Normal(0.0, 1.0)
@@ -521,7 +521,7 @@ def kl_monte_carlo(p, q, n_samples):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "kl_monte_carlo__values", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl_monte_carlo__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _p, _q = dist.Normal(0.0, 1.0), dist.Normal(1.0, 2.0)
 _kl = kl_monte_carlo(_p, _q, 100_000)
 check_scalar_tensor(_kl, "kl_monte_carlo(Normal(0, 1), Normal(1, 2), 100000)")
@@ -561,7 +561,7 @@ with torch.random.fork_rng():
 print("Hidden tests passed.")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "kl_monte_carlo__convergence", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl_monte_carlo__convergence", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 _p, _q = dist.Normal(0.5, 1.2), dist.Normal(-0.3, 0.8)
 _a, _b = kl_monte_carlo(_p, _q, 50), kl_monte_carlo(_p, _q, 50)
 check_true(_a.item() != _b.item(), "two calls of kl_monte_carlo with 50 samples",
@@ -749,7 +749,7 @@ plt.show()
 #
 # The next cell (read-only) sets up the model. `log_likelihood(z, flips)` is the first term above for every entry of `z` (any shape, computed with the stable `F.logsigmoid`); `posterior_unconstrained` is the exact posterior of $z$, for checks.
 
-# %% nbgrader={"grade": false, "grade_id": "coin_model", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "coin_model", "locked": true, "schema_version": 3, "solution": false, "task": false}
 flips = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0])   # 1 = heads
 prior = dist.Uniform(0.0, 1.0)                     # prior of theta
 to_unit = dist.transform_to(dist.constraints.unit_interval)   # z in R -> theta = sigmoid(z) in (0, 1)
@@ -821,7 +821,7 @@ def coin_elbo(mu, sigma, flips, n_points=2001):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "coin_elbo__identity", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "coin_elbo__identity", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _flips = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0])
 _elbo = coin_elbo(-0.33, 0.82, _flips)
 check_scalar_tensor(_elbo, "coin_elbo(-0.33, 0.82, flips)")
@@ -865,7 +865,7 @@ for _data in ([0.0, 1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0
 print("Hidden tests passed.")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "coin_elbo__batched", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "coin_elbo__batched", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 _flips = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0])
 _mus = torch.tensor([-1.0, 0.0, 1.0])
 _sigmas = torch.tensor([0.5, 1.0, 1.5])
@@ -929,7 +929,7 @@ def coin_log_evidence(flips, lower=-40.0, upper=40.0, n_points=8001):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "coin_log_evidence__values", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "coin_log_evidence__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _log_ev = coin_log_evidence(torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0]))
 check_scalar_tensor(_log_ev, "coin_log_evidence(flips)")
 check_close(_log_ev, -math.log(60.0), "log evidence of the flips 0, 1, 1, 0, 0 (exact: log B(3, 4) = -log 60)",
@@ -1072,7 +1072,7 @@ def fit_elbo_adam(flips, n_steps=500, n_samples=64, lr=0.05):
     return mu.item(), log_sigma.exp().item(), history
 
 
-# %% nbgrader={"grade": true, "grade_id": "elbo_adam__fit", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "elbo_adam__fit", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _mu, _sigma, _hist = fit_elbo_adam(torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0]), n_steps=20)
 check_python_float(_mu, "mu returned by fit_elbo_adam")
 check_python_float(_sigma, "sigma returned by fit_elbo_adam")
@@ -1115,7 +1115,7 @@ with torch.random.fork_rng():
 print("Hidden tests passed.")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "elbo_adam__history", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "elbo_adam__history", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 _mu, _sigma, _hist = fit_elbo_adam(torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0]), n_steps=20)
 check_true(isinstance(_hist, list) and len(_hist) == 20, "history returned by fit_elbo_adam(..., n_steps=20)",
            f"expected a list of 20 entries, got {type(_hist).__name__} of length {len(_hist)}")

@@ -36,7 +36,7 @@
 # * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader does exactly that, with a fresh kernel, on a CPU. The reference solution runs in about 20 seconds; everything here is one-dimensional, so no GPU is needed.
 # * The grader may set the environment variable `DGMCOURSE_SEED` to a different value; your code must not depend on a particular seed. Do not add, delete or copy cells.
 
-# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import math
 
 import matplotlib.pyplot as plt
@@ -71,7 +71,7 @@ print(f"seed = {SEED}, size = {SIZE}, torch {torch.__version__}")
 #
 # The cell below follows the generative story once: it draws $z$ from the prior and then five observations. It uses its own random generator with a fixed seed, so the data are the same under every `DGMCOURSE_SEED`. We work in `float64` throughout: several quantities below are differences of numbers of size 10 to 10 000, and single precision would lose the digits we care about.
 
-# %% nbgrader={"grade": false, "grade_id": "data", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "data", "locked": true, "schema_version": 3, "solution": false, "task": false}
 LAM = 1.0      # rate lambda of the exponential prior
 N_OBS = 5      # number of observations N
 
@@ -87,7 +87,7 @@ print("observations x:", [round(v, 4) for v in x_obs.tolist()], f" sum = {x_obs.
 # %% [markdown]
 # The next (read-only) cell gives you the log joint density as a function. You will use it in several tasks. It accepts a tensor `z` of any shape and returns $\log p(x, z)$ for every entry, so one call evaluates a whole grid or a whole batch of samples.
 
-# %% nbgrader={"grade": false, "grade_id": "log_joint", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "log_joint", "locked": true, "schema_version": 3, "solution": false, "task": false}
 def log_joint(z, x, lam):
     """log p(x, z) = log Exp(z; lam) + sum_i log N(x_i; z, 1), for z >= 0.
 
@@ -217,7 +217,7 @@ def elbo_closed_form(theta, x, lam):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "elbo__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "elbo__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _x1 = torch.tensor([1.0], dtype=torch.float64)
 _theta = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
 _elbo = elbo_closed_form(_theta, _x1, 1.0)
@@ -316,7 +316,7 @@ def optimal_theta(x, lam):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "theta_star__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "theta_star__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _theta_star = optimal_theta(x_obs, LAM)
 check_python_float(_theta_star, "optimal_theta(x_obs, LAM)")
 check_true(_theta_star > 0, "optimal_theta(x_obs, LAM)", f"expected a positive rate, got {_theta_star}",
@@ -440,7 +440,7 @@ def log_posterior_on_grid(z_grid, x, lam):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "posterior__evidence", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "posterior__evidence", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _z = torch.linspace(0.0, 10.0, 2001, dtype=torch.float64)
 _x1 = torch.tensor([1.0], dtype=torch.float64)
 _log_ev = log_evidence_quadrature(_z, _x1, 1.0)
@@ -490,7 +490,7 @@ for _what, _x, _lam, _zg, _tol in _cases:
 print("Hidden tests passed.")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "posterior__density", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "posterior__density", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _z = torch.linspace(0.0, 10.0, 2001, dtype=torch.float64)
 _x1 = torch.tensor([1.0], dtype=torch.float64)
 _log_post = log_posterior_on_grid(_z, _x1, 1.0)
@@ -600,7 +600,7 @@ def kl_to_posterior_numerical(theta, z_grid, log_posterior):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "kl__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _z = torch.linspace(0.0, 60.0, 6001, dtype=torch.float64)
 _kl_self = kl_to_posterior_numerical(1.5, _z, math.log(1.5) - 1.5 * _z)
 check_scalar_tensor(_kl_self, "kl_to_posterior_numerical(1.5, z, log Exp(1.5) density)")
@@ -731,7 +731,7 @@ z_grid = torch.linspace(0.0, 60.0, 12001, dtype=torch.float64)
 ### END SOLUTION
 print(f"z_grid: {z_grid.numel()} points from {z_grid[0].item()} to {z_grid[-1].item()}")
 
-# %% nbgrader={"grade": true, "grade_id": "grid__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "grid__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check_true(isinstance(z_grid, torch.Tensor) and z_grid.dim() == 1 and z_grid.numel() >= 2, "z_grid",
            "expected a 1-D tensor with at least two points")
 check_true(z_grid.is_floating_point(), "z_grid", f"expected a floating-point tensor, got {z_grid.dtype}")
@@ -888,7 +888,7 @@ def elbo_monte_carlo(theta, x, lam, num_samples, generator=None):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "mc_elbo__value", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "mc_elbo__value", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _g = torch.Generator().manual_seed(11)
 _theta = torch.tensor(1.0, dtype=torch.float64)
 _est = elbo_monte_carlo(_theta, x_obs, LAM, 1, generator=_g)
@@ -934,7 +934,7 @@ for _x, _lam in [(_course_data(), 1.0), (torch.tensor(_rng.normal(1.0, 1.0, size
 print("Hidden tests passed.")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "mc_elbo__gradient", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "mc_elbo__gradient", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _g = torch.Generator().manual_seed(12)
 _theta = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
 _est = elbo_monte_carlo(_theta, x_obs, LAM, 100_000, generator=_g)
@@ -1054,7 +1054,7 @@ def fit_theta(elbo_fn, x, lam, theta_init=1.0, num_steps=300, num_samples=512, l
     return theta_hat, history
 
 
-# %% nbgrader={"grade": true, "grade_id": "fit__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "fit__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 def _exact_elbo(theta, x, lam, num_samples, generator=None):
     """The closed-form ELBO in the elbo_fn interface (no noise): gradient ascent on it must reach theta*."""
     n, b = x.numel(), x.sum() - lam
@@ -1179,7 +1179,7 @@ def score_function_gradient(theta, x, lam, num_samples, generator=None):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "score__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "score__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _g = torch.Generator().manual_seed(13)
 _theta = torch.tensor(1.0, dtype=torch.float64)
 _est = score_function_gradient(_theta, x_obs, LAM, 1, generator=_g)

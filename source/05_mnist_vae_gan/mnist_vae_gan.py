@@ -40,7 +40,7 @@
 # * **Two run sizes.** `run_size()` returns `'full'` by default: all 60 000 training images and 30 epochs for each model, which gives recognisable digits and is meant for a GPU (a few minutes there). The grader sets `DGMCOURSE_SIZE=grading` and runs on a **CPU**: 6 000 images, 2 VAE epochs and 1 GAN epoch, about 20 to 40 seconds for the whole notebook on two CPU cores. Please do not change the hyperparameters in the locked cells. To try the grading size yourself, start Jupyter with the environment variable `DGMCOURSE_SIZE=grading` set.
 # * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader may set `DGMCOURSE_SEED` to another value; your code must not depend on a particular seed. Do not add, delete or copy cells.
 
-# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import copy
 import math
 import time
@@ -98,7 +98,7 @@ print(CONFIG)
 #
 # At the grading size we train on a random subset of 6 000 training images; at full size on all of them. The official 10 000 test images are kept apart for the evaluation.
 
-# %% nbgrader={"grade": false, "grade_id": "data", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "data", "locked": true, "schema_version": 3, "solution": false, "task": false}
 mnist_images, mnist_labels = load_mnist("train", device=DEVICE)   # [60000, 1, 28, 28] in [0, 1], [60000]
 test_images, test_labels = load_mnist("test", device=DEVICE)      # [10000, 1, 28, 28], [10000]
 
@@ -200,7 +200,7 @@ def reparameterize(mu, log_var):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "reparameterize__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "reparameterize__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _mu = torch.zeros(4, 3, requires_grad=True)
 _log_var = torch.zeros(4, 3, requires_grad=True)
 _z = reparameterize(_mu, _log_var)
@@ -318,7 +318,7 @@ def kl_to_standard_normal(mu, log_var):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "kl__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _kl = kl_to_standard_normal(torch.zeros(3, 4), torch.zeros(3, 4))
 check_shape(_kl, (3,), "kl_to_standard_normal for inputs of shape (3, 4)")
 check_allclose(_kl, torch.zeros(3), "KL(N(0, I) || N(0, I))", atol=1e-6)
@@ -422,7 +422,7 @@ def negative_elbo(x, logits, mu, log_var):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "neg_elbo__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "neg_elbo__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _x = torch.tensor([[[[1.0, 0.0], [0.5, 1.0]]]])            # one 2 x 2 image, shape (1, 1, 2, 2)
 _zero_logits = torch.zeros(1, 1, 2, 2)
 _ne = negative_elbo(_x, _zero_logits, torch.zeros(1, 3), torch.zeros(1, 3))
@@ -487,7 +487,7 @@ print("Hidden tests passed.")
 #
 # The model is deliberately small: one hidden layer of 400 units in the encoder and in the decoder, and a latent space of $d = 16$ dimensions. The encoder ends in **two** linear heads, one for $\mu$ and one for $\log\sigma^2$; the decoder ends in a linear layer that returns **logits** (no sigmoid). `forward` runs the whole chain: encode, draw $z$ with your `reparameterize`, decode.
 
-# %% nbgrader={"grade": false, "grade_id": "vae_model", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "vae_model", "locked": true, "schema_version": 3, "solution": false, "task": false}
 LATENT_DIM = 16
 VAE_HIDDEN = 400
 VAE_BATCH = 128
@@ -557,7 +557,7 @@ def vae_train_step(model, optimizer, x):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "vae_step__mechanics", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "vae_step__mechanics", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 torch.manual_seed(1234)
 _model = VAE().to(DEVICE)
 _opt = torch.optim.Adam(_model.parameters(), lr=1e-3)
@@ -629,7 +629,7 @@ print("Hidden tests passed.")
 #
 # The loop below is the whole training: a new random order of the training images every epoch, mini-batches of 128 taken by indexing, and your `vae_train_step`. The progress bar (`tqdm`) shows the loss of the latest batch. It prints to the notebook, not into a graded cell.
 
-# %% nbgrader={"grade": false, "grade_id": "vae_train", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "vae_train", "locked": true, "schema_version": 3, "solution": false, "task": false}
 torch.manual_seed(SEED)
 vae = VAE().to(DEVICE)
 vae_optimizer = torch.optim.Adam(vae.parameters(), lr=VAE_LR)
@@ -645,7 +645,7 @@ for epoch in range(CONFIG["vae_epochs"]):
     print(f"epoch {epoch + 1}: mean negative ELBO {np.mean(vae_history[-n_batches:]):.1f}")
 print(f"{len(vae_history)} steps in {time.perf_counter() - t_start:.1f} s")
 
-# %% nbgrader={"grade": true, "grade_id": "vae_step__trend", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "vae_step__trend", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 _steps = CONFIG["vae_epochs"] * math.ceil(N_TRAIN / VAE_BATCH)
 check_true(len(vae_history) == _steps, "vae_history",
            f"expected one loss per mini-batch ({_steps}), got {len(vae_history)}")
@@ -753,7 +753,7 @@ plt.show()
 #
 # **Data in $[-1, 1]$.** The generator ends in $\tanh$, whose outputs lie in $(-1, 1)$, so for the GAN we rescale the images from $[0, 1]$ to $[-1, 1]$ with $x \mapsto 2x - 1$ (and back with $(x + 1)/2$ for plotting and for the classifier). Otherwise the discriminator could tell real from fake by the range of the pixel values alone. We also flatten the images to vectors of 784 numbers, since both networks are MLPs.
 
-# %% nbgrader={"grade": false, "grade_id": "gan_model", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "gan_model", "locked": true, "schema_version": 3, "solution": false, "task": false}
 Z_DIM = 64
 GAN_BATCH = 64
 GAN_LR = 2e-4
@@ -804,7 +804,7 @@ def discriminator_loss(real_logits, fake_logits):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "d_loss__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "d_loss__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _r = torch.tensor([[2.0], [0.0]])
 _f = torch.tensor([[-1.0], [0.0], [3.0]])
 _dl = discriminator_loss(_r, _f)
@@ -875,7 +875,7 @@ def generator_loss(fake_logits):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "g_loss__tests", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "g_loss__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _gl = generator_loss(torch.tensor([[0.0], [2.0]]))
 check_scalar_tensor(_gl, "generator_loss(fake_logits)")
 check_close(_gl, (math.log(2) + math.log1p(math.exp(-2))) / 2, "generator loss for fake logits [0, 2]",
@@ -958,7 +958,7 @@ def gan_train_step(generator, discriminator, g_optimizer, d_optimizer, real, z_d
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "gan_step__mechanics", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 3} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "gan_step__mechanics", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 torch.manual_seed(4321)
 _gen, _disc = make_generator().to(DEVICE), make_discriminator().to(DEVICE)
 _g_opt = torch.optim.Adam(_gen.parameters(), lr=GAN_LR, betas=GAN_BETAS)
@@ -1075,7 +1075,7 @@ print("Hidden tests passed.")
 #
 # Each step of the loop below calls your `gan_train_step` on a mini-batch of 64 real images. Every 5 steps we also record the mean of $D(x) = \operatorname{sigmoid}(s(x))$ on the real batch and on a fresh batch of fakes, and after every epoch we generate images from the same 10 fixed noise vectors, so that we can watch the generator's output develop. A copy of the untrained generator, `generator_start`, is kept for a comparison in the test below.
 
-# %% nbgrader={"grade": false, "grade_id": "gan_train", "locked": true, "schema_version": 3, "solution": false, "task": false} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "gan_train", "locked": true, "schema_version": 3, "solution": false, "task": false}
 LOG_EVERY = 5
 torch.manual_seed(SEED)
 generator = make_generator().to(DEVICE)
@@ -1109,7 +1109,7 @@ for epoch in range(CONFIG["gan_epochs"]):
           f"mean G loss {np.mean(gan_history['g_loss'][-len(progress):]):.3f}")
 print(f"{len(gan_history['d_loss'])} steps in {time.perf_counter() - t_start:.1f} s")
 
-# %% nbgrader={"grade": true, "grade_id": "gan_step__trend", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "gan_step__trend", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 _steps = CONFIG["gan_epochs"] * (N_TRAIN // GAN_BATCH)
 check_true(len(gan_history["d_loss"]) == _steps and len(gan_history["g_loss"]) == _steps, "gan_history",
            f"expected {_steps} losses of each kind, got {len(gan_history['d_loss'])} and {len(gan_history['g_loss'])}")
@@ -1263,7 +1263,7 @@ def mmd2(x, y, sigma):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "mmd__values", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 2} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "mmd__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _x = torch.tensor([[0.0], [1.0]])
 _y = torch.tensor([[3.0], [4.0]])
 _v = mmd2(_x, _y, 1.0)
@@ -1309,7 +1309,7 @@ check_close(mmd2(_p, _p.clone(), 1.0), math.exp(-0.5) - 1.0, "MMD^2 of {0, 1} wi
 print("Hidden tests passed.")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "mmd__properties", "locked": true, "schema_version": 3, "solution": false, "task": false, "points": 1} editable=false deletable=false
+# %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "mmd__properties", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 _gp = torch.Generator().manual_seed(67)
 _idx = torch.randperm(len(mnist_images), generator=_gp)[:400].to(DEVICE)
 _half_a, _half_b = mnist_images[_idx[:200]], mnist_images[_idx[200:]]

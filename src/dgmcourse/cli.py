@@ -37,7 +37,12 @@ def cmd_sync(args) -> int:
             print("run `dgmcourse sync` (notebooks from the edited text forms) or `dgmcourse sync --from-notebooks` "
                   "(text forms from notebooks edited in Jupyter)")
         return 1 if problems else 0
-    for path in text_form.sync(masters, from_notebooks=args.from_notebooks):
+    try:
+        written = text_form.sync(masters, from_notebooks=args.from_notebooks, force=args.force)
+    except text_form.SyncRefused as error:
+        print(f"dgmcourse sync: {error}", file=sys.stderr)
+        return 1
+    for path in written:
         print(f"wrote {path.relative_to(course.root)}")
     return 0
 
@@ -120,6 +125,8 @@ def parser() -> argparse.ArgumentParser:
     y.add_argument("--from-notebooks", action="store_true",
                    help="write the text forms from the notebooks (after editing a master in Jupyter)")
     y.add_argument("--check", action="store_true", help="only report pairs that disagree (exit 1 if any)")
+    y.add_argument("--force", action="store_true",
+                   help="overwrite even a side git sees edited since the last commit (its edits are lost)")
     y.set_defaults(run=cmd_sync)
 
     g = sub.add_parser("grade", help="autograde submissions in nbgrader's submitted/<student>/<assignment>/ layout")

@@ -53,6 +53,15 @@ def generate(course: Course, assignment: str) -> list[Path]:
     released = course.released_notebooks(assignment)
     for path in released:
         nb.save(nb.clear_outputs(nb.load(path)), path)
+    others = sorted(p for p in (course.release_dir / assignment).rglob("*") if p.is_file() and p not in released)
+    if others:
+        names = ", ".join(str(p.relative_to(course.release_dir)) for p in others)
+        for path in others:
+            path.unlink()
+        raise ReleaseError(f"release refused: source/{assignment}/ holds files that nbgrader would hand to students "
+                           f"({names}). A backup of a master or of its text form carries the solutions and hidden "
+                           "tests: remove them from source/ (or, for a data file students need, name it in the "
+                           "README's layout and in this check).")
     return released
 
 

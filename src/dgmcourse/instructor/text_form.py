@@ -28,9 +28,29 @@ def text_path(notebook: Path) -> Path:
 
 
 def _with_stable_ids(notebook: dict) -> dict:
-    for index, cell in enumerate(notebook.get("cells", [])):
-        cell["id"] = nb.grade_id(cell) or f"cell-{index}"
+    """Ids from the cells themselves: the grade id, else a hash of the type and source (numbered
+    when two cells are alike), so inserting a cell renumbers nothing else."""
+    import hashlib
+
+    seen: dict[str, int] = {}
+    for cell in notebook.get("cells", []):
+        grade = nb.grade_id(cell)
+        if grade:
+            cell["id"] = grade
+            continue
+        digest = hashlib.sha1(f"{cell.get('cell_type')}\0{nb.source(cell)}".encode()).hexdigest()[:10]
+        seen[digest] = seen.get(digest, 0) + 1
+        cell["id"] = f"c-{digest}" + (f"-{seen[digest]}" if seen[digest] > 1 else "")
     return notebook
+
+
+def _sorted(value):
+    """Metadata with its keys in one order, whichever way the notebook was saved."""
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
 
 
 def to_text(notebook: dict) -> str:
@@ -41,6 +61,7 @@ def to_text(notebook: dict) -> str:
 
     node = nbformat.reads(json.dumps(notebook), as_version=4)  # sources as strings, as jupytext reads them
     for cell in node.cells:
+        cell.metadata = nbformat.from_dict(_sorted(dict(cell.metadata)))
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     return jupytext.writes(node, fmt=FORMAT)
@@ -112,12 +133,55 @@ def notebook_file_text(notebook: dict) -> str:
     return nbformat.writes(nbformat.from_dict(notebook)) + "\n"
 
 
-def sync(masters: list[Path], *, from_notebooks: bool = False) -> list[Path]:
+class SyncRefused(Exception):
+    """Making one side from the other would throw away edits; the message says which and what to do."""
+
+
+def _changed_since_commit(path: Path) -> bool | None:
+    """Whether git sees ``path`` changed since the last commit (or new); None outside a git checkout."""
+    import subprocess
+
+    try:
+        tracked = subprocess.run(["git", "ls-files", "--error-unmatch", path.name], cwd=path.parent,
+                                 capture_output=True, timeout=60)
+        if tracked.returncode != 0:
+            inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=path.parent,
+                                    capture_output=True, timeout=60)
+            return True if inside.returncode == 0 else None
+        changed = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", path.name], cwd=path.parent,
+                                 capture_output=True, timeout=60)
+        return changed.returncode != 0
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _refuse_to_overwrite(kept: Path, overwritten: Path, other_command: str) -> None:
+    if _changed_since_commit(overwritten) and not _changed_since_commit(kept):
+        raise SyncRefused(f"{overwritten} was edited since the last commit and {kept.name} was not: making "
+                          f"{overwritten.name} from {kept.name} would throw those edits away. Run `{other_command}` "
+                          "to keep them, or pass --force to discard them.")
+    if _changed_since_commit(overwritten) and _changed_since_commit(kept):
+        raise SyncRefused(f"{kept} and {overwritten.name} were both edited since the last commit and disagree: "
+                          "bring the edits into one of them by hand, then sync from it (or pass --force).")
+
+
+def sync(masters: list[Path], *, from_notebooks: bool = False, force: bool = False) -> list[Path]:
     """Make each pair agree: notebooks from text forms (or, ``from_notebooks``, text forms from the
-    notebooks, then the notebooks from those); the files written."""
+    notebooks, then the notebooks from those); the files written.
+
+    A pair that disagrees is only overwritten from a side that carries the edits: when git says
+    the side about to be overwritten was edited since the last commit, ``SyncRefused`` is raised
+    (``force`` overrides), so neither an edit in Jupyter nor one in the text form is lost.
+    """
     written = []
     for notebook in masters:
         text = text_path(notebook)
+        disagree = text.is_file() and first_difference(nb.load(notebook), text.read_text(encoding="utf-8"))
+        if disagree and not force:
+            if from_notebooks:
+                _refuse_to_overwrite(notebook, text, "dgmcourse sync")
+            else:
+                _refuse_to_overwrite(text, notebook, "dgmcourse sync --from-notebooks")
         if from_notebooks or not text.is_file():
             wanted = to_text(nb.load(notebook))
             if not text.is_file() or text.read_text(encoding="utf-8") != wanted:
