@@ -9,6 +9,7 @@ the page unescaped (cell tags, widget state, image sizes) are cleaned the same w
 """
 from __future__ import annotations
 
+import html
 import re
 
 from nbconvert.exporters.exporter import ResourcesDict
@@ -24,11 +25,15 @@ SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info", "nbgrader", "dgmcourse")
 
 
-def _rendered_markdown(source: str) -> str:
-    """The HTML nbconvert makes of a markdown cell (the renderer the formgrader and feedback use)."""
+def _rendered_markdown(source: str) -> str | None:
+    """The HTML nbconvert makes of a markdown cell (the renderer the formgrader and feedback use),
+    with the cell's own attachments as links inside the page; None when it cannot render it."""
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-    return markdown2html_mistune(source)
+    try:
+        return markdown2html_mistune(source.replace("attachment:", "#attachment-"))
+    except Exception:  # a student's markdown; whatever it is, it becomes escaped text
+        return None
 
 
 def _leaves_the_page(html: str) -> bool:
@@ -38,7 +43,7 @@ def _leaves_the_page(html: str) -> bool:
     soup = BeautifulSoup(html, "html.parser")
     images = [img.get("src", "") for img in soup.find_all("img")]
     links = [a.get("href", "") for a in soup.find_all("a")]
-    return any(not (src.startswith("data:image/") or src.startswith("attachment:")) for src in images) or \
+    return any(not (src.startswith("data:image/") or src.startswith("#")) for src in images) or \
         any(not href.startswith("#") for href in links)
 
 
@@ -58,6 +63,11 @@ class SafeOutputs(NbGraderPreprocessor):
                         cell_index: int) -> tuple[NotebookNode, ResourcesDict]:
         self._clean_metadata(cell)
         if cell.cell_type == "markdown":
+            for name, bundle in list(cell.get("attachments", {}).items()):
+                if not all(m in KEPT_IMAGES and is_base64(_text(d)) for m, d in bundle.items()):
+                    del cell.attachments[name]
+                    # nbconvert fails on a reference to a missing attachment; point it nowhere instead
+                    cell.source = _text(cell.source).replace(f"attachment:{name}", "#")
             source = _text(cell.source)
             if RAW_HTML.search(source):
                 cell.source = clean_fragment(source)
@@ -65,13 +75,8 @@ class SafeOutputs(NbGraderPreprocessor):
                 # Markdown's own image and link syntax: rendered, a remote image is a beacon and a
                 # relative one a request in the reader's session (the formgrader's page included).
                 rendered = _rendered_markdown(source)
-                if _leaves_the_page(rendered):
-                    cell.source = clean_fragment(rendered)
-            for name, bundle in list(cell.get("attachments", {}).items()):
-                if not all(m in KEPT_IMAGES and is_base64(_text(d)) for m, d in bundle.items()):
-                    del cell.attachments[name]
-                    # nbconvert fails on a reference to a missing attachment; point it nowhere instead
-                    cell.source = _text(cell.source).replace(f"attachment:{name}", "#")
+                if rendered is None or _leaves_the_page(rendered):
+                    cell.source = clean_fragment(rendered if rendered is not None else html.escape(source))
         elif cell.cell_type == "raw":
             cell.metadata.pop("format", None)  # a raw cell "for HTML" would be pasted into the page as is
             cell.metadata.pop("raw_mimetype", None)
