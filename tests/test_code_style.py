@@ -30,3 +30,12 @@ def test_the_masters_text_forms_are_among_the_checked_files():
     for master in sorted((REPO / "source").glob("*/*.ipynb")):
         assert str(master.with_suffix(".py")) in listed, f"ruff does not check {master.with_suffix('.py').name}"
     assert ".ipynb" not in listed.replace("source/", ""), "notebooks are checked through their text forms"
+
+
+def test_the_masters_code_lines_fit_the_line_length():
+    """The text forms' E501 is off for markdown prose (a paragraph per line); checked on the notebooks,
+    where ruff skips markdown, the code's lines must fit all the same."""
+    masters = [str(p) for p in sorted((REPO / "source").glob("*/*.ipynb"))]
+    done = subprocess.run([_ruff(), "check", "--no-cache", "--select", "E501", *masters], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]

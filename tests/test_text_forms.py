@@ -98,6 +98,18 @@ def test_sync_never_throws_away_the_side_that_was_edited(repo_course, tmp_path):
     assert "A text edit." in pair.read_text(), "the text form's edit was thrown away"
 
 
+def test_edit_sync_edit_sync_is_not_refused(repo_course, tmp_path):
+    """Synced notebooks are not "edited": a second text edit after a sync goes through."""
+    course = _git_course(repo_course, tmp_path)
+    assignment = MASTERS[0].parent.name
+    pair = text_path(course.master_notebooks(assignment)[0])
+    for n in (1, 2):
+        pair.write_text(pair.read_text().replace("# %% [markdown]", f"# %% [markdown]\n# Edit {n}.", 1))
+        done = _cli(course, "sync", assignment)
+        assert done.returncode == 0, done.stderr
+    assert "Edit 2." in nb.source(nb.load(course.master_notebooks(assignment)[0])["cells"][0])
+
+
 def test_inserting_a_cell_changes_no_other_cells_id_and_a_second_round_trip_writes_nothing(tmp_path):
     from dgmcourse.instructor.text_form import sync
 

@@ -1,6 +1,9 @@
 # ---
 # jupyter:
+#   dgmcourse_sync:
+#     cells: eead0866e7644178
 #   jupytext:
+#     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -870,7 +873,8 @@ with torch.no_grad():
 kl_profile = []
 with torch.no_grad():
     for p in torch.tensor(profile_ps):
-        kl_profile.append(discrete_kl_divergence(true_data, distrs.Binomial(total_count=TOTAL_COUNT, probs=p).log_prob(teeth).exp()).item())
+        model_pmf = distrs.Binomial(total_count=TOTAL_COUNT, probs=p).log_prob(teeth).exp()
+        kl_profile.append(discrete_kl_divergence(true_data, model_pmf).item())
 
 fig, axes = plt.subplots(1, 2, figsize=(14, 4.5))
 bar_compare(teeth, {"data": true_data, f"$W_1$ fit, p = {p_w1.item():.3f}": w1_pmf,

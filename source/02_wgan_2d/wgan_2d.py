@@ -1,6 +1,9 @@
 # ---
 # jupyter:
+#   dgmcourse_sync:
+#     cells: e4a3067b210f809c
 #   jupytext:
+#     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -38,7 +41,7 @@
 # * The grader may set `DGMCOURSE_SEED` to another value; your code must not depend on a particular seed. Do not add, delete or copy cells.
 
 # %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
-import copy
+import copy  # noqa: F401 - for the students' answers (a deep copy of a module)
 import functools
 import math
 import time
@@ -785,7 +788,8 @@ history_clip = train_wgan(functools.partial(create_critic, clamp=CLAMP), critic_
                           mu_clip, raw_scale_clip, q_clip_optimizer, x_data,
                           n_iterations=N_ITERATIONS, n_critic=N_CRITIC, batch_size=BATCH_SIZE)
 print(f"{N_ITERATIONS} iterations in {time.perf_counter() - t0:.1f} s")
-print("final mu =", mu_clip.detach().numpy().round(2), " final L =", history_clip["scale_tril"][-1].numpy().round(2).tolist())
+print("final mu =", mu_clip.detach().numpy().round(2),
+      " final L =", history_clip["scale_tril"][-1].numpy().round(2).tolist())
 print(f"last critic estimates: {np.round(history_clip['estimate'][-5:], 5)}")
 
 # %% [markdown]
@@ -1053,7 +1057,8 @@ history_gp = train_wgan(functools.partial(create_critic_with_penalty, penalty_we
                         critic_gp_optimizer, mu_gp, raw_scale_gp, q_gp_optimizer, x_data,
                         n_iterations=N_ITERATIONS, n_critic=N_CRITIC, batch_size=BATCH_SIZE)
 print(f"{N_ITERATIONS} iterations in {time.perf_counter() - t0:.1f} s")
-print("final mu =", mu_gp.detach().numpy().round(2), " final L =", history_gp["scale_tril"][-1].numpy().round(2).tolist())
+print("final mu =", mu_gp.detach().numpy().round(2),
+      " final L =", history_gp["scale_tril"][-1].numpy().round(2).tolist())
 print(f"last critic estimates: {np.round(history_gp['estimate'][-5:], 3)}")
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "train__gp_run", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}

@@ -1,6 +1,9 @@
 # ---
 # jupyter:
+#   dgmcourse_sync:
+#     cells: 863ccffff8f92f91
 #   jupytext:
+#     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -296,7 +299,8 @@ examples = [
     ("Beta(2, 3)", dist.Beta(2.0, 3.0), "$x = \\sigma(z)$", "$Z = \\mathrm{logit}\\, X$",
      torch.linspace(-0.5, 1.5, 500), torch.linspace(-7.0, 6.0, 500)),
     (f"Uniform({A_LOW:g}, {B_HIGH:g})", dist.Uniform(A_LOW, B_HIGH),
-     f"$x = {A_LOW:g} + {B_HIGH - A_LOW:g}\\,\\sigma(z)$", f"$Z = \\mathrm{{logit}}\\,((X - {A_LOW:g}) / {B_HIGH - A_LOW:g})$",
+     f"$x = {A_LOW:g} + {B_HIGH - A_LOW:g}\\,\\sigma(z)$",
+     f"$Z = \\mathrm{{logit}}\\,((X - {A_LOW:g}) / {B_HIGH - A_LOW:g})$",
      torch.linspace(0.0, 5.0, 500), torch.linspace(-8.0, 8.0, 500)),
 ]
 fig, axes = plt.subplots(3, 3, figsize=(15, 11))

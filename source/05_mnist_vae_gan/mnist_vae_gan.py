@@ -1,6 +1,9 @@
 # ---
 # jupyter:
+#   dgmcourse_sync:
+#     cells: 9ddd07b747f8a608
 #   jupytext:
+#     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -810,7 +813,8 @@ _f = torch.tensor([[-1.0], [0.0], [3.0]])
 _dl = discriminator_loss(_r, _f)
 check_scalar_tensor(_dl, "discriminator_loss(real_logits, fake_logits)")
 # softplus(-2) = log(1 + e^-2), softplus(0) = log 2, softplus(-1) = log(1 + e^-1), softplus(3) = log(1 + e^3)
-_want = (math.log1p(math.exp(-2)) + math.log(2)) / 2 + (math.log1p(math.exp(-1)) + math.log(2) + math.log1p(math.exp(3))) / 3
+_want = ((math.log1p(math.exp(-2)) + math.log(2)) / 2
+         + (math.log1p(math.exp(-1)) + math.log(2) + math.log1p(math.exp(3))) / 3)
 check_close(_dl, _want, "discriminator loss for real logits [2, 0] and fake logits [-1, 0, 3]", atol=1e-5, rtol=1e-5,
             hint="mean over the real batch of -log sigmoid(s) plus mean over the fake batch of -log(1 - sigmoid(s))")
 print("Visible checks passed.")
@@ -1133,7 +1137,8 @@ def _mmd2_reference(x, y, sigma):
 # between two MNIST images scaled to [-1, 1]) to 400 test images, before and after training. Measured at the
 # grading size, seeds 0-4: the ratio after/before is 0.46-0.56; a generator that does not learn stays near 1.
 _gt = torch.Generator().manual_seed(53)
-_ref_imgs = (test_images[torch.randperm(len(test_images), generator=_gt)[:400].to(DEVICE)].reshape(400, -1) * 2 - 1).cpu()
+_ref_pick = torch.randperm(len(test_images), generator=_gt)[:400].to(DEVICE)
+_ref_imgs = (test_images[_ref_pick].reshape(400, -1) * 2 - 1).cpu()
 _zt = torch.randn(400, Z_DIM, generator=_gt).to(DEVICE)
 with torch.no_grad():
     _before = _mmd2_reference(generator_start(_zt).cpu(), _ref_imgs, 20.0)

@@ -60,6 +60,8 @@ def to_text(notebook: dict) -> str:
     import nbformat
 
     node = nbformat.reads(json.dumps(notebook), as_version=4)  # sources as strings, as jupytext reads them
+    # The header keeps the kernelspec and the digest of the last sync (jupytext drops other keys).
+    node.metadata["jupytext"] = {"notebook_metadata_filter": SYNC_KEY}
     for cell in node.cells:
         cell.metadata = nbformat.from_dict(_sorted(dict(cell.metadata)))
         if cell.cell_type == "code":
@@ -98,8 +100,9 @@ def first_difference(notebook: dict, text: str) -> str | None:
                 return f"cell {index + 1}{f' ({grade})' if grade else ''} differs in its {what}"
     if len(have) != len(made):
         return f"the notebook has {len(have)} cells, the text form {len(made)}"
-    if {k: v for k, v in notebook.get("metadata", {}).items() if k != "language_info"} != \
-            from_text(text)["metadata"]:
+    ignored = ("language_info", "dgmcourse_sync")
+    if {k: v for k, v in notebook.get("metadata", {}).items() if k not in ignored} != \
+            {k: v for k, v in from_text(text)["metadata"].items() if k not in ignored}:
         return "the notebook's metadata (kernelspec) differs"
     return None
 
@@ -137,58 +140,61 @@ class SyncRefused(Exception):
     """Making one side from the other would throw away edits; the message says which and what to do."""
 
 
-def _changed_since_commit(path: Path) -> bool | None:
-    """Whether git sees ``path`` changed since the last commit (or new); None outside a git checkout."""
-    import subprocess
-
-    try:
-        tracked = subprocess.run(["git", "ls-files", "--error-unmatch", path.name], cwd=path.parent,
-                                 capture_output=True, timeout=60)
-        if tracked.returncode != 0:
-            inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=path.parent,
-                                    capture_output=True, timeout=60)
-            return True if inside.returncode == 0 else None
-        changed = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", path.name], cwd=path.parent,
-                                 capture_output=True, timeout=60)
-        return changed.returncode != 0
-    except (OSError, subprocess.SubprocessError):
-        return None
+SYNC_KEY = "dgmcourse_sync"  # notebook metadata (and so the text form's header): the cells as last synced
 
 
-def _refuse_to_overwrite(kept: Path, overwritten: Path, other_command: str) -> None:
-    if _changed_since_commit(overwritten) and not _changed_since_commit(kept):
-        raise SyncRefused(f"{overwritten} was edited since the last commit and {kept.name} was not: making "
-                          f"{overwritten.name} from {kept.name} would throw those edits away. Run `{other_command}` "
-                          "to keep them, or pass --force to discard them.")
-    if _changed_since_commit(overwritten) and _changed_since_commit(kept):
-        raise SyncRefused(f"{kept} and {overwritten.name} were both edited since the last commit and disagree: "
-                          "bring the edits into one of them by hand, then sync from it (or pass --force).")
+def cells_digest(notebook: dict) -> str:
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(comparable(notebook), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _edited_since_sync(notebook: dict) -> bool:
+    """Whether these cells differ from the ones recorded at the last sync (False when none is recorded)."""
+    recorded = notebook.get("metadata", {}).get(SYNC_KEY, {}).get("cells")
+    return bool(recorded) and recorded != cells_digest(notebook)
+
+
+def _stamped(notebook: dict) -> dict:
+    notebook.setdefault("metadata", {})[SYNC_KEY] = {"cells": cells_digest(notebook)}
+    return notebook
 
 
 def sync(masters: list[Path], *, from_notebooks: bool = False, force: bool = False) -> list[Path]:
     """Make each pair agree: notebooks from text forms (or, ``from_notebooks``, text forms from the
     notebooks, then the notebooks from those); the files written.
 
-    A pair that disagrees is only overwritten from a side that carries the edits: when git says
-    the side about to be overwritten was edited since the last commit, ``SyncRefused`` is raised
-    (``force`` overrides), so neither an edit in Jupyter nor one in the text form is lost.
+    Both files record the digest of the cells they had when last synced. A pair that disagrees
+    is only overwritten on the side that still has those cells: if the side to be overwritten was
+    edited since (in Jupyter, or in an editor), ``SyncRefused`` says which command keeps the
+    edits (``force`` discards them). So neither side's edits are lost.
     """
     written = []
     for notebook in masters:
         text = text_path(notebook)
-        disagree = text.is_file() and first_difference(nb.load(notebook), text.read_text(encoding="utf-8"))
-        if disagree and not force:
-            if from_notebooks:
-                _refuse_to_overwrite(notebook, text, "dgmcourse sync")
-            else:
-                _refuse_to_overwrite(text, notebook, "dgmcourse sync --from-notebooks")
+        if text.is_file() and notebook.is_file() and not force:
+            current, described = nb.load(notebook), from_text(text.read_text(encoding="utf-8"))
+            if comparable(current) != comparable(described):
+                nb_edited, text_edited = _edited_since_sync(current), _edited_since_sync(described)
+                if nb_edited and text_edited:
+                    raise SyncRefused(f"{notebook} and {text.name} were both edited since they were last synced "
+                                      "and disagree: bring the edits into one of them by hand, then sync from it "
+                                      "(or pass --force).")
+                if from_notebooks and text_edited:
+                    raise SyncRefused(f"{text} was edited since the last sync and {notebook.name} was not: "
+                                      "`dgmcourse sync` keeps those edits; --from-notebooks --force discards them.")
+                if not from_notebooks and nb_edited:
+                    raise SyncRefused(f"{notebook} was edited (in Jupyter?) since the last sync and {text.name} "
+                                      "was not: `dgmcourse sync --from-notebooks` keeps those edits; --force "
+                                      "discards them.")
         if from_notebooks or not text.is_file():
-            wanted = to_text(nb.load(notebook))
-            if not text.is_file() or text.read_text(encoding="utf-8") != wanted:
-                text.write_text(wanted, encoding="utf-8")
-                written.append(text)
-        made = notebook_file_text(from_text(text.read_text(encoding="utf-8")))
-        if not notebook.is_file() or notebook.read_text(encoding="utf-8") != made:
-            notebook.write_text(made, encoding="utf-8")
-            written.append(notebook)
+            base = from_text(to_text(nb.load(notebook)))  # the notebook, as its text form describes it
+        else:
+            base = from_text(text.read_text(encoding="utf-8"))
+        made = _stamped(base)
+        for path, wanted in ((text, to_text(made)), (notebook, notebook_file_text(made))):
+            if not path.is_file() or path.read_text(encoding="utf-8") != wanted:
+                path.write_text(wanted, encoding="utf-8")
+                written.append(path)
     return written
