@@ -114,3 +114,11 @@ def test_unsure_findings_keep_the_points_and_ask_for_review(code, says):
     assert findings and all(f.severity == REVIEW for f in findings), findings
     assert blocked_tests(notebook, findings) == {}
     assert any(says in note for note in review_notes(findings))
+
+
+def test_code_nested_too_deep_to_parse_never_stops_the_scan_or_the_next_parse():
+    from dgmcourse.instructor.cell_names import parse_cell
+
+    for deep in ("x" + "[0]" * 100_000, "-" * 100_000 + "1", "(" * 500 + "1" + ")" * 500):
+        assert parse_cell(deep) is None
+        assert parse_cell("def add(a, b):\n    return a + b") is not None

@@ -11,13 +11,28 @@ import builtins
 
 
 def parse_cell(source: str) -> ast.Module | None:
-    """A cell's syntax tree, IPython magics (``%time``) turned into Python first; None if it does not parse."""
+    """A cell's syntax tree, IPython magics (``%time``) turned into Python first; None if it does not parse.
+
+    Never raises for what a student wrote: code nested too deep for the parser (RecursionError,
+    MemoryError) counts as not parsing. CPython 3.11 before 3.11.8 can also raise
+    ``SystemError: AST constructor recursion depth mismatch`` on the parse after such an error
+    (gh-106905), which would fail the next, innocent submission: that parse is tried again.
+    """
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
-        return ast.parse(TransformerManager().transform_cell(source))
-    except SyntaxError:
+        code = TransformerManager().transform_cell(source)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
         return None
+    for attempt in range(2):
+        try:
+            return ast.parse(code)
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            return None
+        except SystemError as error:
+            if "recursion depth mismatch" not in str(error) or attempt:
+                return None
+    return None
 
 
 def _stored(target: ast.AST) -> list[str]:
