@@ -96,5 +96,18 @@ def toy_course(tmp_path) -> Course:
     return make_toy_course(tmp_path / "course")
 
 
+def readme_block(after: str, fence: str = "```") -> str:
+    """The first fenced block of README.md after the text ``after`` (``fence``: its opening line)."""
+    text = (REPO / "README.md").read_text()
+    return text.split(after, 1)[1].split(fence, 1)[1].split("\n", 1)[1].split("```", 1)[0]
+
+
+def instructor_user_config(course_root: Path) -> str:
+    """The README's ~/.jupyter/nbgrader_config.py for the instructor, naming ``course_root``."""
+    block = readme_block("writes `~/.jupyter/nbgrader_config.py`", "```python")
+    assert '"/home/instructor/dgmcourse"' in block
+    return block.replace('"/home/instructor/dgmcourse"', repr(str(course_root)))
+
+
 def copy_tree(src: Path, dest: Path) -> None:
     shutil.copytree(src, dest, dirs_exist_ok=True)

@@ -19,19 +19,13 @@ from pathlib import Path
 import pytest
 from jupyter_core.paths import SYSTEM_CONFIG_PATH
 
-from conftest import REPO
+from conftest import readme_block
 
 BIN = Path(sys.executable).parent
 TOUCHED = [Path(sys.prefix) / "etc" / "jupyter", Path(SYSTEM_CONFIG_PATH[0])]
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="writes the system-level Jupyter folder: run as root (CI does)")
-
-
-def readme_block(after: str) -> str:
-    """The first fenced block after the line containing ``after``."""
-    text = (REPO / "README.md").read_text()
-    return text.split(after, 1)[1].split("```", 2)[1].split("\n", 1)[1]
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from dgmcourse.instructor import notebooks as nb
 from dgmcourse.instructor.course import CONFIG_FILE, Course, copy_course
 from dgmcourse.instructor.leak_scan import normalise
 
-from conftest import REPO
+from conftest import REPO, instructor_user_config
 
 ASSIGNMENT = "01_space_worms_wasserstein"
 NOTEBOOK = "space_worms_wasserstein.ipynb"
@@ -151,11 +151,7 @@ def test_a_term_on_one_machine_with_real_users_and_the_readmes_commands(machine,
     machine.exchange.chmod(0o777)  # README: chmod ugo+rw on the exchange root
     homes = {alice: machine.add_user(alice), bob: machine.add_user(bob)}
     (instructor_home / ".jupyter").mkdir()
-    readme = (REPO / "README.md").read_text()
-    after = readme.split("writes `~/.jupyter/nbgrader_config.py`", 1)[1]
-    user_config = after.split("```python\n", 1)[1].split("```")[0]
-    (instructor_home / ".jupyter" / CONFIG_FILE).write_text(
-        user_config.replace('"/home/instructor/dgmcourse"', repr(str(course.root))))
+    (instructor_home / ".jupyter" / CONFIG_FILE).write_text(instructor_user_config(course.root))
     as_instructor = lambda *command, **kw: machine.run_as(None, instructor_home, course.root, *command, **kw)  # noqa
 
     # --- the instructor releases ------------------------------------------------------

@@ -19,7 +19,7 @@ import pytest
 from dgmcourse.instructor import grading, submissions
 from dgmcourse.instructor.sandbox.sandbox_only import OPT_OUT_ENV
 
-from conftest import REPO, make_toy_course
+from conftest import instructor_user_config, make_toy_course
 
 
 def _probe_submission(course, student: str, marker: Path) -> None:
@@ -96,14 +96,6 @@ def test_dgmcourse_grade_still_grades_in_the_sandbox(tmp_path):
     assert result.cell("add__tests").score == 2.0, result
 
 
-def _instructor_config_from_readme(course_root: Path) -> str:
-    """The README's ~/.jupyter/nbgrader_config.py for the instructor, with this course's path."""
-    readme = (REPO / "README.md").read_text()
-    block = readme.split("writes `~/.jupyter/nbgrader_config.py`", 1)[1].split("```python\n", 1)[1].split("```")[0]
-    assert '"/home/instructor/dgmcourse"' in block
-    return block.replace('"/home/instructor/dgmcourse"', repr(str(course_root)))
-
-
 def test_jupyterlabs_validate_button_on_a_submission_is_refused(tmp_path):
     """The Validate button's request, to a real server of the instructor configured as the README says.
 
@@ -120,7 +112,7 @@ def test_jupyterlabs_validate_button_on_a_submission_is_refused(tmp_path):
     marker = tmp_path / "probe-ran"
     _probe_submission(course, "mallory", marker)
     (home / ".jupyter").mkdir(parents=True)
-    (home / ".jupyter" / "nbgrader_config.py").write_text(_instructor_config_from_readme(course.root))
+    (home / ".jupyter" / "nbgrader_config.py").write_text(instructor_user_config(course.root))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -121,19 +121,21 @@ def _converted(text: str, budget: list[int]) -> str | None:
     return "".join(parts)
 
 
+def _text_that_may_hold_math(soup: BeautifulSoup) -> list[NavigableString]:
+    """Plain text nodes of rendered markdown and task labels, outside code and the like."""
+    return [node for container in soup.select(WHERE_MATH_IS) for node in container.find_all(string=True)
+            if type(node) is NavigableString  # not comments, CDATA and the like
+            and not any(parent.name in NOT_MATH for parent in node.parents)]
+
+
 def render_math(page: str) -> str:
     """``page`` with the TeX in its rendered markdown and task labels replaced by MathML."""
     soup = BeautifulSoup(page, "html.parser")
     budget = [MAX_FORMULAS]
-    for container in soup.select(WHERE_MATH_IS):
-        for node in list(container.find_all(string=True)):
-            if not isinstance(node, NavigableString) or type(node) is not NavigableString:
-                continue  # comments, CDATA and the like
-            if any(parent.name in NOT_MATH for parent in node.parents):
-                continue
-            replacement = _converted(str(node), budget)
-            if replacement is not None:
-                node.replace_with(BeautifulSoup(replacement, "html.parser"))
+    for node in _text_that_may_hold_math(soup):
+        replacement = _converted(str(node), budget)
+        if replacement is not None:
+            node.replace_with(BeautifulSoup(replacement, "html.parser"))
     return str(soup)
 
 
@@ -147,9 +149,4 @@ def tex_to_mathml_filter(fragment: str) -> str:
 def count_raw_tex(page: str) -> int:
     """Formulas still written as TeX in rendered markdown (0 once ``render_math`` has run)."""
     soup = BeautifulSoup(page, "html.parser")
-    count = 0
-    for container in soup.select(WHERE_MATH_IS):
-        for node in container.find_all(string=True):
-            if not any(parent.name in NOT_MATH for parent in node.parents):
-                count += sum(1 for match in MATH.finditer(str(node)) if _is_formula(match))
-    return count
+    return sum(1 for node in _text_that_may_hold_math(soup) for match in MATH.finditer(str(node)) if _is_formula(match))

@@ -155,7 +155,8 @@ CLAIMED_TIMESTAMP = "timestamp.claimed.txt"  # written by SafeCollect (safe_coll
 
 def _first_line(path: Path) -> str:
     data = read_plain_file(path) if why_not_plain(path) is None else None
-    return (data or b"?").decode("utf-8", "replace").strip().splitlines()[0][:80] if data else "?"
+    lines = (data or b"").decode("utf-8", "replace").strip().splitlines()
+    return lines[0][:80] if lines else "?"
 
 
 def _unreadable_timestamp(path: Path) -> str | None:

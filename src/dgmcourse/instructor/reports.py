@@ -1,6 +1,7 @@
 """Grades out of a batch: CSV files, a students x assignments table, a points-per-task plot."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import fcntl
 import os
@@ -81,16 +82,11 @@ class Recorder:
             _write_rows(run_file, SUMMARY_COLUMNS, [])
         self.run_file = run_file
 
+    @contextlib.contextmanager
     def _locked(self):
-        import contextlib
-
-        @contextlib.contextmanager
-        def held():
-            with open(self.directory / ".grades.lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                yield
-
-        return held()
+        with open(self.directory / ".grades.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def add(self, results: list[GradeResult]) -> None:
         new_summary = [summary_row(r) for r in results]
