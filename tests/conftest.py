@@ -41,11 +41,18 @@ TOY_SOLUTION = '''def add(a, b):
     return a + b
     ### END SOLUTION'''
 
-TOY_TESTS = '''assert add(1, 2) == 3, "add(1, 2) should be 3"
-### BEGIN HIDDEN TESTS
-_reference = lambda a, b: a + b
-assert add(-7, 7) == _reference(-7, 7), "hidden: add(-7, 7) should be 0"
-### END HIDDEN TESTS'''
+TOY_TESTS = '''def __test_cell__():
+    assert add(1, 2) == 3, "add(1, 2) should be 3"
+    ### BEGIN HIDDEN TESTS
+    _reference = lambda a, b: a + b
+    assert add(-7, 7) == _reference(-7, 7), "hidden: add(-7, 7) should be 0"
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__'''
 
 
 TOY_SETUP = """import time
@@ -53,11 +60,18 @@ import numpy as np
 from dgmcourse.student.checks import check_close
 EXPECTED_SLOW = np.array([1.0])"""
 
-TOY_SLOW_TESTS = """assert isinstance(slow(), int), "slow() must return an int"
-### BEGIN HIDDEN TESTS
-_slow_target = EXPECTED_SLOW[0]
-check_close(slow(), _slow_target, "slow()")
-### END HIDDEN TESTS"""
+TOY_SLOW_TESTS = """def __test_cell__():
+    assert isinstance(slow(), int), "slow() must return an int"
+    ### BEGIN HIDDEN TESTS
+    _slow_target = EXPECTED_SLOW[0]
+    check_close(slow(), _slow_target, "slow()")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__"""
 
 
 def toy_master() -> dict:

@@ -57,7 +57,7 @@ def plan_students(course: Course, assignment: str, repo: Path) -> list[Student]:
     students.append(Student("blank", 0, submissions.build(course, assignment, blank=True),
                             {gid: 0.0 for gid in test_points}, []))
     for index, batch in enumerate(batches):
-        notebooks = submissions.build(course, assignment, {v.replaces: v.code for v in batch})
+        notebooks = submissions.build(course, assignment, {gid: code for v in batch for gid, code in v.cells.items()})
         students.append(Student(batch_name(batch, index), 0, notebooks,
                                 variants.expected_scores(batch, test_points), batch))
     return students

@@ -111,3 +111,69 @@ def test_leak_scan_accepts_a_correct_release(toy_course):
     assert find_leaks(toy_course.source_dir / "toy" / "toy.ipynb", path) == []
     text = path.read_text()
     assert "BEGIN SOLUTION" not in text and "hidden: add(-7, 7)" not in text
+
+
+def _test_cell_problems(tmp_path, source):
+    master = toy_master()
+    nb.set_source(_cell(master, "add__tests"), source)
+    return [p for p in _problems(tmp_path, master) if "add__tests" in p]
+
+
+WRAPPED = "def __test_cell__():\n{body}\n\n\ntry:\n    __test_cell__()\nfinally:\n    del __test_cell__"
+
+
+@pytest.mark.parametrize("source,named", [
+    ("assert add(1, 2) == 3\n_t = 0.5", "_t"),
+    ("for _t in (1, 2):\n    assert add(_t, 0) == _t", "_t"),
+    ("import math as _m\nassert add(1, 2) == 3", "_m"),
+    ("from math import pi\nassert add(1, 2) == 3", "pi"),
+    ("assert [(_y := v) for v in (1, 2)]", "_y"),
+    ("with open('/dev/null') as _f:\n    pass", "_f"),
+    ("try:\n    add(1, 2)\nexcept Exception as _e:\n    raise", "_e"),
+    ("def _helper():\n    return 1\nassert add(1, 2) == 3", "_helper"),
+    ("class _Spy:\n    pass", "_Spy"),
+    ("match add(1, 2):\n    case [*_rest]:\n        pass\n    case _x:\n        pass", "_rest, _x"),
+    ("del add", "add"),
+    ("_n: int = 3", "_n"),
+])
+def test_a_test_cell_that_binds_module_level_names_is_refused(tmp_path, source, named):
+    problems = _test_cell_problems(tmp_path, source)
+    assert any(f"binds {named} at module level" in p and "def __test_cell__()" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("body,how", [
+    ("    global _t\n    _t = 1", "global _t"),
+    ("    globals()['_t'] = 1", "globals"),
+    ("    import sys\n    sys.modules['__main__']._t = 1", ".modules"),
+    ("    exec('_t = 1')", "exec"),
+    ("    get_ipython().user_ns['_t'] = 1", "get_ipython"),
+    ("    [_ for _ in ()]\n    vars().update(_t=1)", "vars()"),
+])
+def test_a_test_cell_that_reaches_the_namespace_indirectly_is_refused(tmp_path, body, how):
+    problems = _test_cell_problems(tmp_path, WRAPPED.format(body=body))
+    assert any(f"through {how}" in p for p in problems), problems
+
+
+def test_the_test_function_must_be_deleted_even_when_a_check_fails(tmp_path):
+    source = "def __test_cell__():\n    assert add(1, 2) == 3\n\n\n__test_cell__()\ndel __test_cell__"
+    problems = _test_cell_problems(tmp_path, source)
+    assert any("leaves __test_cell__ behind" in p for p in problems), problems
+
+
+def test_a_wrapped_test_cell_with_locals_of_any_name_is_accepted(tmp_path):
+    body = "    for _t in (1, 2):\n        assert add(_t, 0) == _t\n    _m = [(y := v) for v in (1, 2)]"
+    assert _test_cell_problems(tmp_path, WRAPPED.format(body=body)) == []
+
+
+def test_a_test_cell_whose_student_version_is_empty_is_refused(tmp_path):
+    body = "    ### BEGIN HIDDEN TESTS\n    assert add(-7, 7) == 0\n    ### END HIDDEN TESTS"
+    problems = _test_cell_problems(tmp_path, WRAPPED.format(body=body))
+    assert any("student version of this test cell" in p and "not valid Python" in p for p in problems), problems
+
+
+def test_every_master_test_cell_leaves_the_students_names_alone(repo_course):
+    """The rule above holds for the real masters (release runs it too; this names the cell)."""
+    from dgmcourse.instructor.metadata_checks import check_assignment
+
+    problems = [str(p) for a in repo_course.assignments() for p in check_assignment(repo_course.source_dir / a)]
+    assert problems == []

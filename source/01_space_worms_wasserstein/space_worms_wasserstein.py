@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: eead0866e7644178
+#     cells: f93eabe3423cd76a
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -36,7 +36,7 @@
 # ### How this notebook is graded
 #
 # * You write code only in the cells that contain `# YOUR CODE HERE` followed by `raise NotImplementedError(...)`. Replace those lines with your solution (running them first only tells you to do so); keep the function names and signatures as given.
-# * Each task is followed by a **graded test cell** (read-only). It contains a few *visible checks* that you can run yourself, and **hidden tests** that are added when we grade. Passing the visible checks is necessary but not sufficient: the hidden tests try other inputs (other lengths, dtypes, starting points). A test cell earns all of its points if it runs without an error and none if it raises.
+# * Each task is followed by a **graded test cell** (read-only). It contains a few *visible checks* that you can run yourself, and **hidden tests** that are added when we grade. Passing the visible checks is necessary but not sufficient: the hidden tests try other inputs (other lengths, dtypes, starting points). A test cell earns all of its points if it runs without an error and none if it raises. The checks sit inside a function, `__test_cell__`, which the cell calls and then deletes: they leave your variables untouched, whatever you named them.
 # * There are 15 points in total: `w1_scipy` 2, `w1_cdf` 2 + 2, `optimize` 3 + 1 + 1, `landing` 1, `kl` 2, `kl_fit` 1.
 # * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader does exactly that, with a fresh kernel, on a CPU. The whole notebook should finish in well under a minute; the reference solution takes about 20 seconds. Please do not increase the number of epochs in the graded cells.
 # * The grader may set the environment variable `DGMCOURSE_SEED` to a different value; your code must not depend on a particular seed. Do not add, delete or copy cells.
@@ -214,61 +214,70 @@ def wasserstein_distance_for_pdf(p_probs, q_probs):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "w1_scipy__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_uniform10 = torch.full((10,), 0.1)
-_ramp10 = torch.arange(10, dtype=torch.float32) / 45
+def __test_cell__():
+    _uniform10 = torch.full((10,), 0.1)
+    _ramp10 = torch.arange(10, dtype=torch.float32) / 45
 
-_w = wasserstein_distance_for_pdf(_uniform10, _uniform10)
-check_python_float(_w, "wasserstein_distance_for_pdf(uniform, uniform)")
-check_close(_w, 0.0, "W1 between a pmf and itself", atol=1e-6)
-# 11/6 is derived in section 3 (uniform over 0..9 against q_k = k/45)
-check_close(wasserstein_distance_for_pdf(_uniform10, _ramp10), 11 / 6, "W1(uniform, q_k = k/45)",
-            atol=1e-6, rtol=1e-5,
-            hint="scipy takes values plus weights: pass the tooth counts 0, 1, ..., n-1 as the values "
-                 "of both distributions and the probabilities as u_weights and v_weights")
-print("Visible checks passed.")
+    _w = wasserstein_distance_for_pdf(_uniform10, _uniform10)
+    check_python_float(_w, "wasserstein_distance_for_pdf(uniform, uniform)")
+    check_close(_w, 0.0, "W1 between a pmf and itself", atol=1e-6)
+    # 11/6 is derived in section 3 (uniform over 0..9 against q_k = k/45)
+    check_close(wasserstein_distance_for_pdf(_uniform10, _ramp10), 11 / 6, "W1(uniform, q_k = k/45)",
+                atol=1e-6, rtol=1e-5,
+                hint="scipy takes values plus weights: pass the tooth counts 0, 1, ..., n-1 as the values "
+                     "of both distributions and the probabilities as u_weights and v_weights")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-def _w1_cdf_numpy(a, b):
-    """Reference: sum over the support (spacing 1) of |F_a - F_b|, in float64."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return float(np.abs(np.cumsum(a) - np.cumsum(b)).sum())
+    ### BEGIN HIDDEN TESTS
+    def _w1_cdf_numpy(a, b):
+        """Reference: sum over the support (spacing 1) of |F_a - F_b|, in float64."""
+        a = np.asarray(a, dtype=np.float64)
+        b = np.asarray(b, dtype=np.float64)
+        return float(np.abs(np.cumsum(a) - np.cumsum(b)).sum())
 
-_rng = np.random.default_rng(20240101)
-for _n in (5, 11, 20):
-    _a = _rng.dirichlet(np.ones(_n))
-    _b = _rng.dirichlet(np.ones(_n))
-    _expected = _w1_cdf_numpy(_a, _b)
-    _got = wasserstein_distance_for_pdf(torch.tensor(_a, dtype=torch.float32), torch.tensor(_b, dtype=torch.float32))
-    check_python_float(_got, f"result for float32 tensors of length {_n}")
-    _a32 = torch.tensor(_a, dtype=torch.float32).double().numpy()
-    _b32 = torch.tensor(_b, dtype=torch.float32).double().numpy()
-    check_close(_got, _w1_cdf_numpy(_a32, _b32), f"W1 of random float32 pmfs of length {_n}", atol=1e-6, rtol=1e-5,
-                hint="use np.arange(n) as values and the probabilities as weights")
-    _got = wasserstein_distance_for_pdf(_a, _b)
-    check_python_float(_got, f"result for float64 NumPy arrays of length {_n}")
-    check_close(_got, _expected, f"W1 of random float64 pmfs of length {_n}", atol=1e-8, rtol=1e-5)
-    _got = wasserstein_distance_for_pdf(_a.tolist(), _b.tolist())
-    check_python_float(_got, f"result for Python lists of length {_n}")
-    check_close(_got, _expected, f"W1 of random pmfs of length {_n} given as lists", atol=1e-8, rtol=1e-5)
+    _rng = np.random.default_rng(20240101)
+    for _n in (5, 11, 20):
+        _a = _rng.dirichlet(np.ones(_n))
+        _b = _rng.dirichlet(np.ones(_n))
+        _expected = _w1_cdf_numpy(_a, _b)
+        _got = wasserstein_distance_for_pdf(torch.tensor(_a, dtype=torch.float32),
+                                            torch.tensor(_b, dtype=torch.float32))
+        check_python_float(_got, f"result for float32 tensors of length {_n}")
+        _a32 = torch.tensor(_a, dtype=torch.float32).double().numpy()
+        _b32 = torch.tensor(_b, dtype=torch.float32).double().numpy()
+        check_close(_got, _w1_cdf_numpy(_a32, _b32), f"W1 of random float32 pmfs of length {_n}", atol=1e-6, rtol=1e-5,
+                    hint="use np.arange(n) as values and the probabilities as weights")
+        _got = wasserstein_distance_for_pdf(_a, _b)
+        check_python_float(_got, f"result for float64 NumPy arrays of length {_n}")
+        check_close(_got, _expected, f"W1 of random float64 pmfs of length {_n}", atol=1e-8, rtol=1e-5)
+        _got = wasserstein_distance_for_pdf(_a.tolist(), _b.tolist())
+        check_python_float(_got, f"result for Python lists of length {_n}")
+        check_close(_got, _expected, f"W1 of random pmfs of length {_n} given as lists", atol=1e-8, rtol=1e-5)
 
-_a_grad = torch.tensor(_rng.dirichlet(np.ones(11)), dtype=torch.float64, requires_grad=True)
-_b_np = _rng.dirichlet(np.ones(11))
-_got = wasserstein_distance_for_pdf(_a_grad, torch.tensor(_b_np))
-check_python_float(_got, "result for a tensor that requires grad")
-check_close(_got, _w1_cdf_numpy(_a_grad.detach().numpy(), _b_np), "W1 with a requires-grad input",
-            atol=1e-8, rtol=1e-5, hint="detach a tensor before converting it to NumPy")
+    _a_grad = torch.tensor(_rng.dirichlet(np.ones(11)), dtype=torch.float64, requires_grad=True)
+    _b_np = _rng.dirichlet(np.ones(11))
+    _got = wasserstein_distance_for_pdf(_a_grad, torch.tensor(_b_np))
+    check_python_float(_got, "result for a tensor that requires grad")
+    check_close(_got, _w1_cdf_numpy(_a_grad.detach().numpy(), _b_np), "W1 with a requires-grad input",
+                atol=1e-8, rtol=1e-5, hint="detach a tensor before converting it to NumPy")
 
-# Mirrored example from section 3: W1((9-k)/45, k/45) = 2 * 165 / 90 = 11/3
-_mirror10 = torch.arange(9, -1, -1, dtype=torch.float32) / 45
-check_close(wasserstein_distance_for_pdf(_mirror10, _ramp10), 11 / 3, "W1((9-k)/45, k/45)", atol=1e-6, rtol=1e-5)
-# Support spacing must be 1 also for other lengths: point masses at 0 and n-1 are n-1 apart.
-_left, _right = np.zeros(7), np.zeros(7)
-_left[0], _right[-1] = 1.0, 1.0
-check_close(wasserstein_distance_for_pdf(_left, _right), 6.0, "W1 of point masses at 0 and 6", atol=1e-8, rtol=1e-6,
-            hint="the support is 0, 1, ..., n-1 with spacing 1")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # Mirrored example from section 3: W1((9-k)/45, k/45) = 2 * 165 / 90 = 11/3
+    _mirror10 = torch.arange(9, -1, -1, dtype=torch.float32) / 45
+    check_close(wasserstein_distance_for_pdf(_mirror10, _ramp10), 11 / 3, "W1((9-k)/45, k/45)", atol=1e-6, rtol=1e-5)
+    # Support spacing must be 1 also for other lengths: point masses at 0 and n-1 are n-1 apart.
+    _left, _right = np.zeros(7), np.zeros(7)
+    _left[0], _right[-1] = 1.0, 1.0
+    check_close(wasserstein_distance_for_pdf(_left, _right), 6.0, "W1 of point masses at 0 and 6", atol=1e-8, rtol=1e-6,
+                hint="the support is 0, 1, ..., n-1 with spacing 1")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 5. Making $W_1$ differentiable
@@ -307,107 +316,125 @@ def compute_wasserstein_distance(p_probs, q_probs):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "w1_cdf__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_uniform10 = torch.full((10,), 0.1)
-_ramp10 = torch.arange(10, dtype=torch.float32) / 45
-_w = compute_wasserstein_distance(_uniform10, _uniform10)
-check_scalar_tensor(_w, "compute_wasserstein_distance(uniform, uniform)")
-check_close(_w, 0.0, "W1 between a pmf and itself", atol=1e-6)
-check_close(compute_wasserstein_distance(_uniform10, _ramp10), 11 / 6, "W1(uniform, q_k = k/45)", atol=1e-5, rtol=1e-5,
-            hint="sum (not mean) the absolute differences of the two cumulative sums")
-print("Visible checks passed.")
+def __test_cell__():
+    _uniform10 = torch.full((10,), 0.1)
+    _ramp10 = torch.arange(10, dtype=torch.float32) / 45
+    _w = compute_wasserstein_distance(_uniform10, _uniform10)
+    check_scalar_tensor(_w, "compute_wasserstein_distance(uniform, uniform)")
+    check_close(_w, 0.0, "W1 between a pmf and itself", atol=1e-6)
+    check_close(compute_wasserstein_distance(_uniform10, _ramp10), 11 / 6, "W1(uniform, q_k = k/45)", atol=1e-5,
+                rtol=1e-5,
+                hint="sum (not mean) the absolute differences of the two cumulative sums")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-from scipy.stats import wasserstein_distance as _scipy_w1
+    ### BEGIN HIDDEN TESTS
+    from scipy.stats import wasserstein_distance as _scipy_w1
 
-def _w1_scipy_reference(a, b):
-    """Reference through SciPy: support 0..n-1 as values, probabilities as weights."""
-    support = np.arange(len(a), dtype=np.float64)
-    return float(_scipy_w1(support, support, u_weights=a, v_weights=b))
+    def _w1_scipy_reference(a, b):
+        """Reference through SciPy: support 0..n-1 as values, probabilities as weights."""
+        support = np.arange(len(a), dtype=np.float64)
+        return float(_scipy_w1(support, support, u_weights=a, v_weights=b))
 
-_rng = np.random.default_rng(777)
-for _n in (5, 11, 20):
-    _a = _rng.dirichlet(np.ones(_n))
-    _b = _rng.dirichlet(np.ones(_n))
-    _got = compute_wasserstein_distance(torch.tensor(_a), torch.tensor(_b))   # float64 tensors
-    check_scalar_tensor(_got, f"result for float64 tensors of length {_n}")
-    check_close(_got, _w1_scipy_reference(_a, _b), f"W1 of random float64 pmfs of length {_n}", atol=1e-8, rtol=1e-6)
-    _a32, _b32 = torch.tensor(_a, dtype=torch.float32), torch.tensor(_b, dtype=torch.float32)
-    _got = compute_wasserstein_distance(_a32, _b32)
-    check_scalar_tensor(_got, f"result for float32 tensors of length {_n}")
-    check_close(_got, _w1_scipy_reference(_a32.double().numpy(), _b32.double().numpy()),
-                f"W1 of random float32 pmfs of length {_n}", atol=1e-5, rtol=1e-5)
+    _rng = np.random.default_rng(777)
+    for _n in (5, 11, 20):
+        _a = _rng.dirichlet(np.ones(_n))
+        _b = _rng.dirichlet(np.ones(_n))
+        _got = compute_wasserstein_distance(torch.tensor(_a), torch.tensor(_b))   # float64 tensors
+        check_scalar_tensor(_got, f"result for float64 tensors of length {_n}")
+        check_close(_got, _w1_scipy_reference(_a, _b), f"W1 of random float64 pmfs of length {_n}", atol=1e-8,
+                    rtol=1e-6)
+        _a32, _b32 = torch.tensor(_a, dtype=torch.float32), torch.tensor(_b, dtype=torch.float32)
+        _got = compute_wasserstein_distance(_a32, _b32)
+        check_scalar_tensor(_got, f"result for float32 tensors of length {_n}")
+        check_close(_got, _w1_scipy_reference(_a32.double().numpy(), _b32.double().numpy()),
+                    f"W1 of random float32 pmfs of length {_n}", atol=1e-5, rtol=1e-5)
 
-# Mirrored example from section 3: 11/3
-_mirror10 = torch.arange(9, -1, -1, dtype=torch.float32) / 45
-check_close(compute_wasserstein_distance(_mirror10, _ramp10), 11 / 3, "W1((9-k)/45, k/45)", atol=1e-5, rtol=1e-5)
-# Order of the arguments does not matter for a distance.
-check_close(compute_wasserstein_distance(_ramp10, _mirror10), 11 / 3, "W1(k/45, (9-k)/45)", atol=1e-5, rtol=1e-5)
-# Point masses at 0 and n-1 are n-1 teeth apart.
-_left, _right = torch.zeros(7, dtype=torch.float64), torch.zeros(7, dtype=torch.float64)
-_left[0], _right[-1] = 1.0, 1.0
-check_close(compute_wasserstein_distance(_left, _right), 6.0, "W1 of point masses at 0 and 6", atol=1e-8, rtol=1e-6)
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # Mirrored example from section 3: 11/3
+    _mirror10 = torch.arange(9, -1, -1, dtype=torch.float32) / 45
+    check_close(compute_wasserstein_distance(_mirror10, _ramp10), 11 / 3, "W1((9-k)/45, k/45)", atol=1e-5, rtol=1e-5)
+    # Order of the arguments does not matter for a distance.
+    check_close(compute_wasserstein_distance(_ramp10, _mirror10), 11 / 3, "W1(k/45, (9-k)/45)", atol=1e-5, rtol=1e-5)
+    # Point masses at 0 and n-1 are n-1 teeth apart.
+    _left, _right = torch.zeros(7, dtype=torch.float64), torch.zeros(7, dtype=torch.float64)
+    _left[0], _right[-1] = 1.0, 1.0
+    check_close(compute_wasserstein_distance(_left, _right), 6.0, "W1 of point masses at 0 and 6", atol=1e-8, rtol=1e-6)
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "w1_cdf__gradient", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_q = torch.tensor([0.2, 0.3, 0.5], requires_grad=True)
-_w = compute_wasserstein_distance(torch.tensor([0.5, 0.25, 0.25]), _q)
-check_scalar_tensor(_w, "compute_wasserstein_distance(p, q) with q.requires_grad", requires_grad=True)
-_w.backward()
-check_true(_q.grad is not None and bool(torch.isfinite(_q.grad).all()), "gradient with respect to q",
-           f"expected a finite gradient, got {_q.grad}")
-print("Visible checks passed.")
-
-### BEGIN HIDDEN TESTS
-from scipy.stats import binom as _binom
-
-_data64 = true_data.double()
-_data_np = _data64.numpy()
-_k = np.arange(TOTAL_COUNT + 1)
-
-def _w1_of_p_numpy(p_value):
-    """Reference W1(data, Binomial(10, p)) with SciPy's pmf and the CDF formula, float64."""
-    model = _binom.pmf(_k, TOTAL_COUNT, p_value)
-    return float(np.abs(np.cumsum(_data_np) - np.cumsum(model)).sum())
-
-# (a) d W1 / d p through the binomial pmf versus a central finite difference. The CDFs of data and model
-# cross (kinks of the profile) at p ~ 0.206, 0.227, 0.290, 0.348, 0.425, 0.513, 0.599, 0.679, 0.739, 0.767,
-# so p = 0.3, 0.45 and 0.7 are at least 0.01 away from a kink and the profile is smooth within +-h.
-_h = 1e-4
-for _p0 in (0.3, 0.45, 0.7):
-    _p = torch.tensor(_p0, dtype=torch.float64, requires_grad=True)
-    _model = distrs.Binomial(total_count=TOTAL_COUNT, probs=_p).log_prob(teeth.double()).exp()
-    _w = compute_wasserstein_distance(_data64, _model)
-    check_scalar_tensor(_w, f"W1(data, Binomial(10, {_p0}))", requires_grad=True)
+def __test_cell__():
+    _q = torch.tensor([0.2, 0.3, 0.5], requires_grad=True)
+    _w = compute_wasserstein_distance(torch.tensor([0.5, 0.25, 0.25]), _q)
+    check_scalar_tensor(_w, "compute_wasserstein_distance(p, q) with q.requires_grad", requires_grad=True)
     _w.backward()
-    _fd = (_w1_of_p_numpy(_p0 + _h) - _w1_of_p_numpy(_p0 - _h)) / (2 * _h)
-    check_true(_p.grad is not None, f"dW1/dp at p = {_p0}", "no gradient reached p",
-               hint="keep every step of the computation in torch")
-    check_close(_p.grad, _fd, f"dW1/dp at p = {_p0} (autograd vs finite difference)", atol=1e-5, rtol=1e-4)
+    check_true(_q.grad is not None and bool(torch.isfinite(_q.grad).all()), "gradient with respect to q",
+               f"expected a finite gradient, got {_q.grad}")
+    print("Visible checks passed.")
 
-# (b) gradient with respect to q. With F = cumsum, dW1/dq_j = -sum_{k >= j} sign(F_p(k) - F_q(k)).
-# The last term (k = n-1) compares two CDFs that both end at 1 up to rounding, so its sign is not
-# reliable; it adds the same constant to every component. We therefore compare grad[j] - grad[n-1]
-# with -sum_{j <= k <= n-2} sign(...) and only require grad[n-1] to lie in [-1, 1].
-_rng = np.random.default_rng(4242)
-for _n in (6, 11):
-    _a = _rng.dirichlet(np.ones(_n))
-    _b = _rng.dirichlet(np.ones(_n))
-    _diff = np.cumsum(_a) - np.cumsum(_b)
-    assert np.abs(_diff[:-1]).min() > 1e-6, "test data must avoid ties between the CDFs"
-    _signs = np.sign(_diff[:-1])
-    _expected = -np.array([_signs[_j:].sum() for _j in range(_n - 1)])
-    _b_t = torch.tensor(_b, requires_grad=True)
-    compute_wasserstein_distance(torch.tensor(_a), _b_t).backward()
-    check_true(_b_t.grad is not None and bool(torch.isfinite(_b_t.grad).all()), f"gradient w.r.t. q (n = {_n})",
-               f"expected a finite gradient, got {_b_t.grad}")
-    _g = _b_t.grad.numpy()
-    check_allclose(_g[:-1] - _g[-1], _expected, f"dW1/dq_j - dW1/dq_(n-1) for n = {_n}", atol=1e-9,
-                   hint="W1 = sum_k |cumsum(p)_k - cumsum(q)_k|; use torch.cumsum and .abs()")
-    check_true(abs(float(_g[-1])) <= 1 + 1e-9, f"dW1/dq_(n-1) for n = {_n}",
-               f"expected a value in [-1, 1], got {float(_g[-1])}")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    ### BEGIN HIDDEN TESTS
+    from scipy.stats import binom as _binom
+
+    _data64 = true_data.double()
+    _data_np = _data64.numpy()
+    _k = np.arange(TOTAL_COUNT + 1)
+
+    def _w1_of_p_numpy(p_value):
+        """Reference W1(data, Binomial(10, p)) with SciPy's pmf and the CDF formula, float64."""
+        model = _binom.pmf(_k, TOTAL_COUNT, p_value)
+        return float(np.abs(np.cumsum(_data_np) - np.cumsum(model)).sum())
+
+    # (a) d W1 / d p through the binomial pmf versus a central finite difference. The CDFs of data and model
+    # cross (kinks of the profile) at p ~ 0.206, 0.227, 0.290, 0.348, 0.425, 0.513, 0.599, 0.679, 0.739, 0.767,
+    # so p = 0.3, 0.45 and 0.7 are at least 0.01 away from a kink and the profile is smooth within +-h.
+    _h = 1e-4
+    for _p0 in (0.3, 0.45, 0.7):
+        _p = torch.tensor(_p0, dtype=torch.float64, requires_grad=True)
+        _model = distrs.Binomial(total_count=TOTAL_COUNT, probs=_p).log_prob(teeth.double()).exp()
+        _w = compute_wasserstein_distance(_data64, _model)
+        check_scalar_tensor(_w, f"W1(data, Binomial(10, {_p0}))", requires_grad=True)
+        _w.backward()
+        _fd = (_w1_of_p_numpy(_p0 + _h) - _w1_of_p_numpy(_p0 - _h)) / (2 * _h)
+        check_true(_p.grad is not None, f"dW1/dp at p = {_p0}", "no gradient reached p",
+                   hint="keep every step of the computation in torch")
+        check_close(_p.grad, _fd, f"dW1/dp at p = {_p0} (autograd vs finite difference)", atol=1e-5, rtol=1e-4)
+
+    # (b) gradient with respect to q. With F = cumsum, dW1/dq_j = -sum_{k >= j} sign(F_p(k) - F_q(k)).
+    # The last term (k = n-1) compares two CDFs that both end at 1 up to rounding, so its sign is not
+    # reliable; it adds the same constant to every component. We therefore compare grad[j] - grad[n-1]
+    # with -sum_{j <= k <= n-2} sign(...) and only require grad[n-1] to lie in [-1, 1].
+    _rng = np.random.default_rng(4242)
+    for _n in (6, 11):
+        _a = _rng.dirichlet(np.ones(_n))
+        _b = _rng.dirichlet(np.ones(_n))
+        _diff = np.cumsum(_a) - np.cumsum(_b)
+        assert np.abs(_diff[:-1]).min() > 1e-6, "test data must avoid ties between the CDFs"
+        _signs = np.sign(_diff[:-1])
+        _expected = -np.array([_signs[_j:].sum() for _j in range(_n - 1)])
+        _b_t = torch.tensor(_b, requires_grad=True)
+        compute_wasserstein_distance(torch.tensor(_a), _b_t).backward()
+        check_true(_b_t.grad is not None and bool(torch.isfinite(_b_t.grad).all()), f"gradient w.r.t. q (n = {_n})",
+                   f"expected a finite gradient, got {_b_t.grad}")
+        _g = _b_t.grad.numpy()
+        check_allclose(_g[:-1] - _g[-1], _expected, f"dW1/dq_j - dW1/dq_(n-1) for n = {_n}", atol=1e-9,
+                       hint="W1 = sum_k |cumsum(p)_k - cumsum(q)_k|; use torch.cumsum and .abs()")
+        check_true(abs(float(_g[-1])) <= 1 + 1e-9, f"dW1/dq_(n-1) for n = {_n}",
+                   f"expected a value in [-1, 1], got {float(_g[-1])}")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ### A first look at the gradient
@@ -497,111 +524,138 @@ def optimize_binomial_distribution(func, p, true_data, lr=1e-3, epochs=1000):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "optimize__basins", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-def _w1_loss(a, b):
-    """The graded tests use their own W1 so that this cell checks only the optimiser."""
-    return (torch.cumsum(a, 0) - torch.cumsum(b, 0)).abs().sum()
+def __test_cell__():
+    def _w1_loss(a, b):
+        """The graded tests use their own W1 so that this cell checks only the optimiser."""
+        return (torch.cumsum(a, 0) - torch.cumsum(b, 0)).abs().sum()
 
-_p_fit, _hist = optimize_binomial_distribution(_w1_loss, torch.tensor(0.3), true_data, lr=1e-3, epochs=5)
-check_scalar_tensor(_p_fit, "returned p")
-check_true(isinstance(_hist, dict), "returned history", f"expected a dict, got {type(_hist).__name__}")
-check_true(set(_hist.keys()) >= {"epoch", "dist", "p"}, "history keys",
-           f"expected the keys 'epoch', 'dist' and 'p', got {sorted(_hist.keys())}")
-check_true(abs(_p_fit.item() - 0.3) > 1e-4, "returned p after 5 epochs from 0.3",
-           "p did not move; are you calling optimizer.step() after backward()?")
-print("Visible checks passed.")
+    _p_fit, _hist = optimize_binomial_distribution(_w1_loss, torch.tensor(0.3), true_data, lr=1e-3, epochs=5)
+    check_scalar_tensor(_p_fit, "returned p")
+    check_true(isinstance(_hist, dict), "returned history", f"expected a dict, got {type(_hist).__name__}")
+    check_true(set(_hist.keys()) >= {"epoch", "dist", "p"}, "history keys",
+               f"expected the keys 'epoch', 'dist' and 'p', got {sorted(_hist.keys())}")
+    check_true(abs(_p_fit.item() - 0.3) > 1e-4, "returned p after 5 epochs from 0.3",
+               "p did not move; are you calling optimizer.step() after backward()?")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-from scipy.stats import binom as _binom
+    ### BEGIN HIDDEN TESTS
+    from scipy.stats import binom as _binom
 
-_data_np = true_data.double().numpy()
+    _data_np = true_data.double().numpy()
 
-def _basin_minimiser(lo, hi, points=40001):
-    """Dense grid search of W1(data, Binomial(10, p)) on [lo, hi] (NumPy CDF formula, SciPy pmf)."""
-    grid = np.linspace(lo, hi, points)
-    model = _binom.pmf(np.arange(TOTAL_COUNT + 1)[None, :], TOTAL_COUNT, grid[:, None])
-    w = np.abs(np.cumsum(model, axis=1) - np.cumsum(_data_np)[None, :]).sum(axis=1)
-    best = int(np.argmin(w))
-    return float(grid[best]), float(w[best])
+    def _basin_minimiser(lo, hi, points=40001):
+        """Dense grid search of W1(data, Binomial(10, p)) on [lo, hi] (NumPy CDF formula, SciPy pmf)."""
+        grid = np.linspace(lo, hi, points)
+        model = _binom.pmf(np.arange(TOTAL_COUNT + 1)[None, :], TOTAL_COUNT, grid[:, None])
+        w = np.abs(np.cumsum(model, axis=1) - np.cumsum(_data_np)[None, :]).sum(axis=1)
+        best = int(np.argmin(w))
+        return float(grid[best]), float(w[best])
 
-# The profile p -> W1 has local maxima near 0.393 and at 0.5, so these brackets each contain one basin.
-for _start, (_lo, _hi) in [(0.25, (0.2, 0.39)), (0.45, (0.40, 0.49)), (0.6, (0.505, 0.7))]:
-    _target, _ = _basin_minimiser(_lo, _hi)
-    _p_fit, _hist = optimize_binomial_distribution(_w1_loss, torch.tensor(_start), true_data, lr=1e-3, epochs=600)
-    check_scalar_tensor(_p_fit, f"returned p (start {_start})")
-    check_true(EPS <= _p_fit.item() <= 1 - EPS, f"returned p (start {_start})",
-               f"expected a value in [EPS, 1 - EPS], got {_p_fit.item()}", hint="clamp p once more before returning")
-    check_close(_p_fit, _target, f"fitted p from start {_start} (lr=1e-3, 600 epochs)", atol=3e-3, rtol=0,
-                hint="gradient *descent*: zero_grad, backward, step; total_count = len(true_data) - 1")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # The profile p -> W1 has local maxima near 0.393 and at 0.5, so these brackets each contain one basin.
+    for _start, (_lo, _hi) in [(0.25, (0.2, 0.39)), (0.45, (0.40, 0.49)), (0.6, (0.505, 0.7))]:
+        _target, _ = _basin_minimiser(_lo, _hi)
+        _p_fit, _hist = optimize_binomial_distribution(_w1_loss, torch.tensor(_start), true_data, lr=1e-3, epochs=600)
+        check_scalar_tensor(_p_fit, f"returned p (start {_start})")
+        check_true(EPS <= _p_fit.item() <= 1 - EPS, f"returned p (start {_start})",
+                   f"expected a value in [EPS, 1 - EPS], got {_p_fit.item()}",
+                   hint="clamp p once more before returning")
+        check_close(_p_fit, _target, f"fitted p from start {_start} (lr=1e-3, 600 epochs)", atol=3e-3, rtol=0,
+                    hint="gradient *descent*: zero_grad, backward, step; total_count = len(true_data) - 1")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "optimize__history", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-def _w1_loss(a, b):
-    return (torch.cumsum(a, 0) - torch.cumsum(b, 0)).abs().sum()
+def __test_cell__():
+    def _w1_loss(a, b):
+        return (torch.cumsum(a, 0) - torch.cumsum(b, 0)).abs().sum()
 
-_epochs = 7
-_p_fit, _hist = optimize_binomial_distribution(_w1_loss, torch.tensor(0.3), true_data, lr=1e-3, epochs=_epochs)
-for _key in ("epoch", "dist", "p"):
-    check_true(_key in _hist, "history", f"missing key {_key!r}")
-    check_true(len(_hist[_key]) == _epochs, f"history[{_key!r}]",
-               f"expected {_epochs} entries (one per epoch), got {len(_hist[_key])}")
-check_true(isinstance(_hist["dist"][0], float), "history['dist'][0]",
-           f"expected a Python float, got {type(_hist['dist'][0]).__name__}", hint="use d.item()")
-print("Visible checks passed.")
+    _epochs = 7
+    _p_fit, _hist = optimize_binomial_distribution(_w1_loss, torch.tensor(0.3), true_data, lr=1e-3, epochs=_epochs)
+    for _key in ("epoch", "dist", "p"):
+        check_true(_key in _hist, "history", f"missing key {_key!r}")
+        check_true(len(_hist[_key]) == _epochs, f"history[{_key!r}]",
+                   f"expected {_epochs} entries (one per epoch), got {len(_hist[_key])}")
+    check_true(isinstance(_hist["dist"][0], float), "history['dist'][0]",
+               f"expected a Python float, got {type(_hist['dist'][0]).__name__}", hint="use d.item()")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-from scipy.stats import binom as _binom
+    ### BEGIN HIDDEN TESTS
+    from scipy.stats import binom as _binom
 
-_data_np = true_data.double().numpy()
-_k = np.arange(TOTAL_COUNT + 1)
+    _data_np = true_data.double().numpy()
+    _k = np.arange(TOTAL_COUNT + 1)
 
-def _w1_of_p(p_value):
-    return float(np.abs(np.cumsum(_data_np) - np.cumsum(_binom.pmf(_k, TOTAL_COUNT, p_value))).sum())
+    def _w1_of_p(p_value):
+        return float(np.abs(np.cumsum(_data_np) - np.cumsum(_binom.pmf(_k, TOTAL_COUNT, p_value))).sum())
 
-_grid = np.linspace(0.2, 0.39, 40001)
-_w_grid = np.abs(np.cumsum(_binom.pmf(_k[None, :], TOTAL_COUNT, _grid[:, None]), axis=1)
-                 - np.cumsum(_data_np)[None, :]).sum(axis=1)
-_w_min = float(_w_grid.min())      # about 1.9152, at p about 0.3477
+    _grid = np.linspace(0.2, 0.39, 40001)
+    _w_grid = np.abs(np.cumsum(_binom.pmf(_k[None, :], TOTAL_COUNT, _grid[:, None]), axis=1)
+                     - np.cumsum(_data_np)[None, :]).sum(axis=1)
+    _w_min = float(_w_grid.min())      # about 1.9152, at p about 0.3477
 
-_epochs = 300
-_p_fit, _hist = optimize_binomial_distribution(_w1_loss, torch.tensor(0.25), true_data, lr=1e-3, epochs=_epochs)
-for _key in ("epoch", "dist", "p"):
-    check_true(isinstance(_hist[_key], list) and len(_hist[_key]) == _epochs, f"history[{_key!r}]",
-               f"expected a list of {_epochs} entries, got {type(_hist[_key]).__name__} of length {len(_hist[_key])}")
-check_true(_hist["epoch"] == list(range(_epochs)), "history['epoch']", "expected [0, 1, ..., epochs - 1]")
-for _key in ("dist", "p"):
-    check_true(all(isinstance(_v, float) for _v in _hist[_key]), f"history[{_key!r}]",
-               "expected Python floats only", hint="convert with .item()")
-check_true(all(EPS <= _v <= 1 - EPS for _v in _hist["p"]), "history['p']",
-           "every recorded p must lie in [EPS, 1 - EPS] (it is recorded after the clamp)")
-# Each recorded p must be the one that produced the recorded loss (record before optimizer.step()).
-for _i in (0, 1, 2, 10, 50):
-    check_close(_hist["dist"][_i], _w1_of_p(_hist["p"][_i]), f"history['dist'][{_i}] vs W1 at history['p'][{_i}]",
-                atol=1e-4, rtol=0, hint="record the value of p used to compute d, before optimizer.step()")
-check_true(min(_hist["dist"][-50:]) < _hist["dist"][0], "history['dist']", "the loss did not go down")
-check_close(_hist["dist"][-1], _w_min, "last recorded loss (start 0.25, 300 epochs)", atol=5e-3, rtol=0)
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    _epochs = 300
+    _p_fit, _hist = optimize_binomial_distribution(_w1_loss, torch.tensor(0.25), true_data, lr=1e-3, epochs=_epochs)
+    for _key in ("epoch", "dist", "p"):
+        check_true(isinstance(_hist[_key], list) and len(_hist[_key]) == _epochs, f"history[{_key!r}]",
+                   f"expected a list of {_epochs} entries, got {type(_hist[_key]).__name__} of length "
+                   f"{len(_hist[_key])}")
+    check_true(_hist["epoch"] == list(range(_epochs)), "history['epoch']", "expected [0, 1, ..., epochs - 1]")
+    for _key in ("dist", "p"):
+        check_true(all(isinstance(_v, float) for _v in _hist[_key]), f"history[{_key!r}]",
+                   "expected Python floats only", hint="convert with .item()")
+    check_true(all(EPS <= _v <= 1 - EPS for _v in _hist["p"]), "history['p']",
+               "every recorded p must lie in [EPS, 1 - EPS] (it is recorded after the clamp)")
+    # Each recorded p must be the one that produced the recorded loss (record before optimizer.step()).
+    for _i in (0, 1, 2, 10, 50):
+        check_close(_hist["dist"][_i], _w1_of_p(_hist["p"][_i]), f"history['dist'][{_i}] vs W1 at history['p'][{_i}]",
+                    atol=1e-4, rtol=0, hint="record the value of p used to compute d, before optimizer.step()")
+    check_true(min(_hist["dist"][-50:]) < _hist["dist"][0], "history['dist']", "the loss did not go down")
+    check_close(_hist["dist"][-1], _w_min, "last recorded loss (start 0.25, 300 epochs)", atol=5e-3, rtol=0)
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "optimize__other_distance", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-def _kl_data_model(a, b):
-    """KL(a || b) for strictly positive pmfs: sum_k a_k (log a_k - log b_k)."""
-    return (a * (a.log() - b.log())).sum()
+def __test_cell__():
+    def _kl_data_model(a, b):
+        """KL(a || b) for strictly positive pmfs: sum_k a_k (log a_k - log b_k)."""
+        return (a * (a.log() - b.log())).sum()
 
-_p_fit, _hist = optimize_binomial_distribution(_kl_data_model, torch.tensor(0.3), true_data, lr=1e-2, epochs=5)
-check_scalar_tensor(_p_fit, "returned p when func is a KL divergence")
-print("Visible checks passed.")
+    _p_fit, _hist = optimize_binomial_distribution(_kl_data_model, torch.tensor(0.3), true_data, lr=1e-2, epochs=5)
+    check_scalar_tensor(_p_fit, "returned p when func is a KL divergence")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-# The minimiser of KL(data || Binomial(10, p)) is the maximum-likelihood p = mean teeth / 10 = 0.451.
-# KL(model || data) would instead be minimised near 0.185 (or 0.827), so swapping the arguments fails here.
-_mle = float((np.arange(TOTAL_COUNT + 1) * true_data.double().numpy()).sum() / TOTAL_COUNT)
-for _start in (0.2, 0.8):
-    _p_fit, _hist = optimize_binomial_distribution(_kl_data_model, torch.tensor(_start), true_data, lr=1e-2, epochs=300)
-    check_close(_p_fit, _mle, f"p fitted with KL(data || model) from start {_start}", atol=3e-3, rtol=0,
-                hint="call func(true_data, model_pmf): data first, model second")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    ### BEGIN HIDDEN TESTS
+    # The minimiser of KL(data || Binomial(10, p)) is the maximum-likelihood p = mean teeth / 10 = 0.451.
+    # KL(model || data) would instead be minimised near 0.185 (or 0.827), so swapping the arguments fails here.
+    _mle = float((np.arange(TOTAL_COUNT + 1) * true_data.double().numpy()).sum() / TOTAL_COUNT)
+    for _start in (0.2, 0.8):
+        _p_fit, _hist = optimize_binomial_distribution(_kl_data_model, torch.tensor(_start), true_data, lr=1e-2,
+                                                       epochs=300)
+        check_close(_p_fit, _mle, f"p fitted with KL(data || model) from start {_start}", atol=3e-3, rtol=0,
+                    hint="call func(true_data, model_pmf): data first, model second")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ### A first fit
@@ -696,31 +750,40 @@ for start, p_end in landing_points.items():
     print(f"start {start:.2f} -> landed at p = {p_end:.4f}")
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "landing__tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-check_true(isinstance(landing_points, dict), "landing_points", f"expected a dict, got {type(landing_points).__name__}")
-check_true(sorted(landing_points.keys()) == [0.2, 0.45, 0.6], "keys of landing_points",
-           f"expected the three start points [0.2, 0.45, 0.6], got {sorted(landing_points.keys())}")
-for _start, _p_end in landing_points.items():
-    check_python_float(_p_end, f"landing_points[{_start}]")
-print("Visible checks passed.")
+def __test_cell__():
+    check_true(isinstance(landing_points, dict), "landing_points",
+               f"expected a dict, got {type(landing_points).__name__}")
+    check_true(sorted(landing_points.keys()) == [0.2, 0.45, 0.6], "keys of landing_points",
+               f"expected the three start points [0.2, 0.45, 0.6], got {sorted(landing_points.keys())}")
+    for _start, _p_end in landing_points.items():
+        check_python_float(_p_end, f"landing_points[{_start}]")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-from scipy.stats import binom as _binom
+    ### BEGIN HIDDEN TESTS
+    from scipy.stats import binom as _binom
 
-_data_np = true_data.double().numpy()
+    _data_np = true_data.double().numpy()
 
-def _basin_minimiser(lo, hi, points=40001):
-    grid = np.linspace(lo, hi, points)
-    model = _binom.pmf(np.arange(TOTAL_COUNT + 1)[None, :], TOTAL_COUNT, grid[:, None])
-    w = np.abs(np.cumsum(model, axis=1) - np.cumsum(_data_np)[None, :]).sum(axis=1)
-    return float(grid[int(np.argmin(w))])
+    def _basin_minimiser(lo, hi, points=40001):
+        grid = np.linspace(lo, hi, points)
+        model = _binom.pmf(np.arange(TOTAL_COUNT + 1)[None, :], TOTAL_COUNT, grid[:, None])
+        w = np.abs(np.cumsum(model, axis=1) - np.cumsum(_data_np)[None, :]).sum(axis=1)
+        return float(grid[int(np.argmin(w))])
 
-check_true(len(landing_points) == 3, "landing_points", f"expected exactly 3 entries, got {len(landing_points)}")
-for _start, (_lo, _hi) in [(0.2, (0.2, 0.39)), (0.45, (0.40, 0.49)), (0.6, (0.505, 0.7))]:
-    check_close(landing_points[_start], _basin_minimiser(_lo, _hi), f"landing point from start {_start}",
-                atol=3e-3, rtol=0,
-                hint="start from torch.tensor(start) and use the default lr and epochs")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    check_true(len(landing_points) == 3, "landing_points", f"expected exactly 3 entries, got {len(landing_points)}")
+    for _start, (_lo, _hi) in [(0.2, (0.2, 0.39)), (0.45, (0.40, 0.49)), (0.6, (0.505, 0.7))]:
+        check_close(landing_points[_start], _basin_minimiser(_lo, _hi), f"landing point from start {_start}",
+                    atol=3e-3, rtol=0,
+                    hint="start from torch.tensor(start) and use the default lr and epochs")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %%
 fig, ax = plt.subplots()
@@ -781,50 +844,61 @@ def discrete_kl_divergence(p_probs, q_probs):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import math
+def __test_cell__():
+    import math
 
-_p = torch.tensor([0.9, 0.1])
-_q = torch.tensor([0.5, 0.5], requires_grad=True)
-_kl = discrete_kl_divergence(_p, _q)
-check_scalar_tensor(_kl, "discrete_kl_divergence(p, q) with q.requires_grad", requires_grad=True)
-check_close(discrete_kl_divergence(_p, _p), 0.0, "KL(p || p)", atol=1e-6)
-# KL([0.9, 0.1] || [0.5, 0.5]) = 0.9 log 1.8 + 0.1 log 0.2
-check_close(_kl, 0.9 * math.log(1.8) + 0.1 * math.log(0.2), "KL([0.9, 0.1] || [0.5, 0.5])", atol=1e-5, rtol=1e-5,
-            hint="the first argument is P: sum_k p_k log(p_k / q_k)")
-print("Visible checks passed.")
+    _p = torch.tensor([0.9, 0.1])
+    _q = torch.tensor([0.5, 0.5], requires_grad=True)
+    _kl = discrete_kl_divergence(_p, _q)
+    check_scalar_tensor(_kl, "discrete_kl_divergence(p, q) with q.requires_grad", requires_grad=True)
+    check_close(discrete_kl_divergence(_p, _p), 0.0, "KL(p || p)", atol=1e-6)
+    # KL([0.9, 0.1] || [0.5, 0.5]) = 0.9 log 1.8 + 0.1 log 0.2
+    check_close(_kl, 0.9 * math.log(1.8) + 0.1 * math.log(0.2), "KL([0.9, 0.1] || [0.5, 0.5])", atol=1e-5, rtol=1e-5,
+                hint="the first argument is P: sum_k p_k log(p_k / q_k)")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-from scipy.stats import entropy as _scipy_entropy   # entropy(p, q) = sum p log(p / q)
+    ### BEGIN HIDDEN TESTS
+    from scipy.stats import entropy as _scipy_entropy   # entropy(p, q) = sum p log(p / q)
 
-# The reverse direction has a different value: KL([0.5, 0.5] || [0.9, 0.1]) = 0.5 log(0.5/0.9) + 0.5 log 5.
-check_close(discrete_kl_divergence(_q.detach(), _p), 0.5 * math.log(0.5 / 0.9) + 0.5 * math.log(5.0),
-            "KL([0.5, 0.5] || [0.9, 0.1])", atol=1e-5, rtol=1e-5)
+    # The reverse direction has a different value: KL([0.5, 0.5] || [0.9, 0.1]) = 0.5 log(0.5/0.9) + 0.5 log 5.
+    check_close(discrete_kl_divergence(_q.detach(), _p), 0.5 * math.log(0.5 / 0.9) + 0.5 * math.log(5.0),
+                "KL([0.5, 0.5] || [0.9, 0.1])", atol=1e-5, rtol=1e-5)
 
-_rng = np.random.default_rng(99)
-for _n in (3, 11, 25):
-    _a = _rng.dirichlet(np.ones(_n))
-    _b = _rng.dirichlet(np.ones(_n))
-    _got = discrete_kl_divergence(torch.tensor(_a), torch.tensor(_b))
-    check_scalar_tensor(_got, f"KL of float64 tensors of length {_n}")
-    check_close(_got, float(_scipy_entropy(_a, _b)), f"KL of random pmfs of length {_n}", atol=1e-8, rtol=1e-6)
-    _a32, _b32 = torch.tensor(_a, dtype=torch.float32), torch.tensor(_b, dtype=torch.float32)
-    check_close(discrete_kl_divergence(_a32, _b32), float(_scipy_entropy(_a32.double().numpy(), _b32.double().numpy())),
-                f"KL of random float32 pmfs of length {_n}", atol=1e-5, rtol=1e-4)
+    _rng = np.random.default_rng(99)
+    for _n in (3, 11, 25):
+        _a = _rng.dirichlet(np.ones(_n))
+        _b = _rng.dirichlet(np.ones(_n))
+        _got = discrete_kl_divergence(torch.tensor(_a), torch.tensor(_b))
+        check_scalar_tensor(_got, f"KL of float64 tensors of length {_n}")
+        check_close(_got, float(_scipy_entropy(_a, _b)), f"KL of random pmfs of length {_n}", atol=1e-8, rtol=1e-6)
+        _a32, _b32 = torch.tensor(_a, dtype=torch.float32), torch.tensor(_b, dtype=torch.float32)
+        check_close(discrete_kl_divergence(_a32, _b32),
+                    float(_scipy_entropy(_a32.double().numpy(), _b32.double().numpy())),
+                    f"KL of random float32 pmfs of length {_n}", atol=1e-5, rtol=1e-4)
 
-# Zeros in p: KL([0.5, 0, 0.5] || [0.25, 0.5, 0.25]) = 2 * 0.5 * log 2 = log 2, gradient dKL/dq = -p/q = [-2, 0, -2].
-_p0 = torch.tensor([0.5, 0.0, 0.5], dtype=torch.float64)
-_q0 = torch.tensor([0.25, 0.5, 0.25], dtype=torch.float64, requires_grad=True)
-_kl0 = discrete_kl_divergence(_p0, _q0)
-check_scalar_tensor(_kl0, "KL with zeros in p", requires_grad=True)
-check_true(bool(torch.isfinite(_kl0)), "KL with zeros in p", f"expected a finite value, got {_kl0.item()}",
-           hint="0 * log(0 / q) is defined as 0; use torch.xlogy or replace zeros before taking the log")
-check_close(_kl0, math.log(2.0), "KL([0.5, 0, 0.5] || [0.25, 0.5, 0.25])", atol=1e-8, rtol=1e-8)
-_kl0.backward()
-check_true(_q0.grad is not None and bool(torch.isfinite(_q0.grad).all()), "gradient of KL w.r.t. q when p has zeros",
-           f"expected finite values, got {_q0.grad}", hint="torch.where does not stop nan in the backward pass")
-check_allclose(_q0.grad, [-2.0, 0.0, -2.0], "dKL/dq = -p/q", atol=1e-8)
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # Zeros in p: KL([0.5, 0, 0.5] || [0.25, 0.5, 0.25]) = 2 * 0.5 * log 2 = log 2,
+    # gradient dKL/dq = -p/q = [-2, 0, -2].
+    _p0 = torch.tensor([0.5, 0.0, 0.5], dtype=torch.float64)
+    _q0 = torch.tensor([0.25, 0.5, 0.25], dtype=torch.float64, requires_grad=True)
+    _kl0 = discrete_kl_divergence(_p0, _q0)
+    check_scalar_tensor(_kl0, "KL with zeros in p", requires_grad=True)
+    check_true(bool(torch.isfinite(_kl0)), "KL with zeros in p", f"expected a finite value, got {_kl0.item()}",
+               hint="0 * log(0 / q) is defined as 0; use torch.xlogy or replace zeros before taking the log")
+    check_close(_kl0, math.log(2.0), "KL([0.5, 0, 0.5] || [0.25, 0.5, 0.25])", atol=1e-8, rtol=1e-8)
+    _kl0.backward()
+    check_true(_q0.grad is not None and bool(torch.isfinite(_q0.grad).all()),
+               "gradient of KL w.r.t. q when p has zeros",
+               f"expected finite values, got {_q0.grad}", hint="torch.where does not stop nan in the backward pass")
+    check_allclose(_q0.grad, [-2.0, 0.0, -2.0], "dKL/dq = -p/q", atol=1e-8)
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 10. Task: fit the binomial with KL (1 point)
@@ -842,17 +916,25 @@ p_kl, kl_history = optimize_binomial_distribution(discrete_kl_divergence, torch.
 print(f"p fitted with KL: {p_kl.item():.4f}")
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl_fit__tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-check_scalar_tensor(p_kl, "p_kl")
-check_true(len(kl_history["dist"]) > 0, "kl_history", "expected a non-empty history")
-print("Visible checks passed.")
+def __test_cell__():
+    check_scalar_tensor(p_kl, "p_kl")
+    check_true(len(kl_history["dist"]) > 0, "kl_history", "expected a non-empty history")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-# Minimiser of KL(data || Binomial(10, p)) = maximum-likelihood p = sum_k k * data_k / 10 = 4.51 / 10.
-_mle = float((np.arange(TOTAL_COUNT + 1) * true_data.double().numpy()).sum() / TOTAL_COUNT)
-check_close(p_kl, _mle, "p fitted with KL(data || model)", atol=3e-3, rtol=0,
-            hint="minimise discrete_kl_divergence(true_data, model) long enough to converge")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    ### BEGIN HIDDEN TESTS
+    # Minimiser of KL(data || Binomial(10, p)) = maximum-likelihood p = sum_k k * data_k / 10 = 4.51 / 10.
+    _mle = float((np.arange(TOTAL_COUNT + 1) * true_data.double().numpy()).sum() / TOTAL_COUNT)
+    check_close(p_kl, _mle, "p fitted with KL(data || model)", atol=3e-3, rtol=0,
+                hint="minimise discrete_kl_divergence(true_data, model) long enough to converge")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 11. Comparing the two fits

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: e4a3067b210f809c
+#     cells: 591d2b4043669a4a
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -34,7 +34,7 @@
 # ### How this notebook is graded
 #
 # * You write code only in the cells that contain `# YOUR CODE HERE` followed by `raise NotImplementedError(...)`. Replace those lines with your solution (running them first only tells you to do so); keep the function names and signatures as given.
-# * Each task is followed by a **graded test cell** (read-only) with a few *visible checks* that you can run yourself and **hidden tests** that are added when we grade. The hidden tests use other inputs, often critics whose gradients are known in closed form, so that a flipped sign or a missing term cannot pass by luck. A test cell earns all of its points if it runs without an error and none if it raises.
+# * Each task is followed by a **graded test cell** (read-only) with a few *visible checks* that you can run yourself and **hidden tests** that are added when we grade. The hidden tests use other inputs, often critics whose gradients are known in closed form, so that a flipped sign or a missing term cannot pass by luck. A test cell earns all of its points if it runs without an error and none if it raises. The checks sit inside a function, `__test_cell__`, which the cell calls and then deletes: they leave your variables untouched, whatever you named them.
 # * There are 15 points in total: `clamp` 1, `exact_w1` 1, `critic` 2, `generator` 2, `train` 2 + 2, `penalty` 2 + 1, `critic_gp` 2.
 # * Some tasks build on earlier ones: the critics call `clamp_weights` and `compute_gradient_penalty`, the training loop calls `generator_step` and a critic trainer. A mistake in an early task can therefore also cost the points of a later test cell that uses it.
 # * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader does exactly that, on a CPU, with the environment variable `DGMCOURSE_SIZE=grading`, which shortens the two training runs. The whole notebook takes about half a minute on a 2-core CPU at full size (about 15 seconds at the grading size); please do not change the hyperparameters in the locked cells.
@@ -216,51 +216,59 @@ def exact_w1(x, y):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "exact_w1__tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-_x = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
-_w = exact_w1(_x, _x[[2, 0, 1]])
-check_python_float(_w, "exact_w1(x, permuted x)")
-check_close(_w, 0.0, "W1 between a cloud and a permutation of itself", atol=1e-9,
-            hint="the optimal plan may match the points in any order: use linear_sum_assignment")
-# Shifting every point by v = (3, 4) costs exactly ||v|| = 5: the means differ by v, so W1 >= 5,
-# and sending each point to its own shifted copy costs 5.
-check_close(exact_w1(_x, _x + torch.tensor([3.0, 4.0])), 5.0, "W1 after a shift by (3, 4)", atol=1e-6,
-            hint="average (not sum) the Euclidean (not squared) distances of the matched pairs")
-print("Visible checks passed.")
+def __test_cell__():
+    _x = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
+    _w = exact_w1(_x, _x[[2, 0, 1]])
+    check_python_float(_w, "exact_w1(x, permuted x)")
+    check_close(_w, 0.0, "W1 between a cloud and a permutation of itself", atol=1e-9,
+                hint="the optimal plan may match the points in any order: use linear_sum_assignment")
+    # Shifting every point by v = (3, 4) costs exactly ||v|| = 5: the means differ by v, so W1 >= 5,
+    # and sending each point to its own shifted copy costs 5.
+    check_close(exact_w1(_x, _x + torch.tensor([3.0, 4.0])), 5.0, "W1 after a shift by (3, 4)", atol=1e-6,
+                hint="average (not sum) the Euclidean (not squared) distances of the matched pairs")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-import itertools
+    ### BEGIN HIDDEN TESTS
+    import itertools
 
-_rng = np.random.default_rng(271828)
-# (a) brute force over all 6! = 720 permutations
-for _trial in range(3):
-    _a = _rng.normal(size=(6, 2)) * 3
-    _b = _rng.normal(size=(6, 2)) * 3 + _rng.normal(size=2)
-    _cost = np.sqrt(((_a[:, None, :] - _b[None, :, :]) ** 2).sum(-1))
-    _best = min(_cost[np.arange(6), list(_perm)].mean() for _perm in itertools.permutations(range(6)))
-    _got = exact_w1(_a, _b)
-    check_python_float(_got, "exact_w1 of NumPy arrays")
-    check_close(_got, _best, f"W1 of two random 6-point clouds (trial {_trial})", atol=1e-9, rtol=1e-9,
-                hint="minimise the mean Euclidean distance over one-to-one matchings")
-    _got = exact_w1(torch.tensor(_a, requires_grad=True), torch.tensor(_b))
-    check_python_float(_got, "exact_w1 of tensors that require grad")
-    check_close(_got, _best, f"W1 of the same clouds given as tensors (trial {_trial})", atol=1e-9, rtol=1e-9,
-                hint="detach tensors before converting them to NumPy")
-# (b) on a line the optimal matching sorts both samples, as scipy's 1-D W1 knows
-from scipy.stats import wasserstein_distance as _w1_1d
-_u, _v = _rng.normal(size=40), _rng.exponential(size=40) * 2
-def _embed(t):
-    return np.stack([t, np.zeros_like(t)], axis=1)
+    _rng = np.random.default_rng(271828)
+    # (a) brute force over all 6! = 720 permutations
+    for _trial in range(3):
+        _a = _rng.normal(size=(6, 2)) * 3
+        _b = _rng.normal(size=(6, 2)) * 3 + _rng.normal(size=2)
+        _cost = np.sqrt(((_a[:, None, :] - _b[None, :, :]) ** 2).sum(-1))
+        _best = min(_cost[np.arange(6), list(_perm)].mean() for _perm in itertools.permutations(range(6)))
+        _got = exact_w1(_a, _b)
+        check_python_float(_got, "exact_w1 of NumPy arrays")
+        check_close(_got, _best, f"W1 of two random 6-point clouds (trial {_trial})", atol=1e-9, rtol=1e-9,
+                    hint="minimise the mean Euclidean distance over one-to-one matchings")
+        _got = exact_w1(torch.tensor(_a, requires_grad=True), torch.tensor(_b))
+        check_python_float(_got, "exact_w1 of tensors that require grad")
+        check_close(_got, _best, f"W1 of the same clouds given as tensors (trial {_trial})", atol=1e-9, rtol=1e-9,
+                    hint="detach tensors before converting them to NumPy")
+    # (b) on a line the optimal matching sorts both samples, as scipy's 1-D W1 knows
+    from scipy.stats import wasserstein_distance as _w1_1d
+    _u, _v = _rng.normal(size=40), _rng.exponential(size=40) * 2
+    def _embed(t):
+        return np.stack([t, np.zeros_like(t)], axis=1)
 
 
-check_close(exact_w1(torch.tensor(_embed(_u), dtype=torch.float32), torch.tensor(_embed(_v), dtype=torch.float32)),
-            _w1_1d(_u.astype(np.float32), _v.astype(np.float32)), "W1 of 40 points on a line vs scipy 1-D",
-            atol=1e-5, rtol=1e-5)
-# (c) a shift of a larger cloud, in 3 dimensions
-_c = _rng.normal(size=(30, 3))
-check_close(exact_w1(_c, _c + np.array([1.0, -2.0, 2.0])), 3.0, "W1 after a shift by (1, -2, 2) in 3-D",
-            atol=1e-9, rtol=1e-9)
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    check_close(exact_w1(torch.tensor(_embed(_u), dtype=torch.float32), torch.tensor(_embed(_v), dtype=torch.float32)),
+                _w1_1d(_u.astype(np.float32), _v.astype(np.float32)), "W1 of 40 points on a line vs scipy 1-D",
+                atol=1e-5, rtol=1e-5)
+    # (c) a shift of a larger cloud, in 3 dimensions
+    _c = _rng.normal(size=(30, 3))
+    check_close(exact_w1(_c, _c + np.array([1.0, -2.0, 2.0])), 3.0, "W1 after a shift by (1, -2, 2) in 3-D",
+                atol=1e-9, rtol=1e-9)
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # How large is the bias of the empirical $W_1$, and how far is the starting $Q$ from $P$? We draw two independent samples of $P$ of size 1000, and one sample of the starting $Q = \mathcal N(0, I)$.
@@ -402,42 +410,50 @@ def clamp_weights(net, clamp):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "clamp__tests", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-_net = make_critic(hidden=8)
-with torch.no_grad():
-    for _p in _net.parameters():
-        _p.normal_(0.0, 1.0)
-clamp_weights(_net, 0.3)
-for _name, _p in _net.named_parameters():
-    check_true(bool((_p.abs() <= 0.3 + 1e-7).all()), f"parameter {_name!r} after clamp_weights(net, 0.3)",
-               f"expected all values in [-0.3, 0.3], largest absolute value is {_p.abs().max().item():.4f}",
-               hint="clip weights AND biases, in place (parameter.clamp_ inside torch.no_grad())")
-print("Visible checks passed.")
+def __test_cell__():
+    _net = make_critic(hidden=8)
+    with torch.no_grad():
+        for _p in _net.parameters():
+            _p.normal_(0.0, 1.0)
+    clamp_weights(_net, 0.3)
+    for _name, _p in _net.named_parameters():
+        check_true(bool((_p.abs() <= 0.3 + 1e-7).all()), f"parameter {_name!r} after clamp_weights(net, 0.3)",
+                   f"expected all values in [-0.3, 0.3], largest absolute value is {_p.abs().max().item():.4f}",
+                   hint="clip weights AND biases, in place (parameter.clamp_ inside torch.no_grad())")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-torch.manual_seed(0)   # fixed test network (the notebook seed does not matter here)
-_net = nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Sequential(nn.Linear(5, 4), nn.Tanh(), nn.Linear(4, 2)))
-with torch.no_grad():
-    for _p in _net.parameters():
-        _p.normal_(0.0, 0.2)
-_ids = [id(_p) for _p in _net.parameters()]
-_before = [_p.detach().clone() for _p in _net.parameters()]
-_c = 0.15
-clamp_weights(_net, _c)
-for (_name, _p), _old, _id in zip(_net.named_parameters(), _before, _ids):
-    check_true(id(_p) == _id, f"parameter {_name!r}", "was replaced by a new tensor; clip it in place",
-               hint="the optimiser keeps references to the original tensors")
-    check_true(_p.is_leaf and _p.requires_grad and _p.grad_fn is None, f"parameter {_name!r}",
-               "must stay a leaf that requires grad; run the clipping inside torch.no_grad()")
-    check_allclose(_p, _old.clamp(-_c, _c), f"parameter {_name!r} after clamp_weights(net, {_c})", atol=0, rtol=0,
-                   hint="values inside [-c, c] stay as they are, values outside become -c or c; "
-                        "biases are parameters too")
-# a second call with a larger range changes nothing
-_after = [_p.detach().clone() for _p in _net.parameters()]
-clamp_weights(_net, 1.0)
-for (_name, _p), _old in zip(_net.named_parameters(), _after):
-    check_allclose(_p, _old, f"parameter {_name!r} after a second call with clamp = 1.0", atol=0, rtol=0)
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    ### BEGIN HIDDEN TESTS
+    torch.manual_seed(0)   # fixed test network (the notebook seed does not matter here)
+    _net = nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Sequential(nn.Linear(5, 4), nn.Tanh(), nn.Linear(4, 2)))
+    with torch.no_grad():
+        for _p in _net.parameters():
+            _p.normal_(0.0, 0.2)
+    _ids = [id(_p) for _p in _net.parameters()]
+    _before = [_p.detach().clone() for _p in _net.parameters()]
+    _c = 0.15
+    clamp_weights(_net, _c)
+    for (_name, _p), _old, _id in zip(_net.named_parameters(), _before, _ids):
+        check_true(id(_p) == _id, f"parameter {_name!r}", "was replaced by a new tensor; clip it in place",
+                   hint="the optimiser keeps references to the original tensors")
+        check_true(_p.is_leaf and _p.requires_grad and _p.grad_fn is None, f"parameter {_name!r}",
+                   "must stay a leaf that requires grad; run the clipping inside torch.no_grad()")
+        check_allclose(_p, _old.clamp(-_c, _c), f"parameter {_name!r} after clamp_weights(net, {_c})", atol=0, rtol=0,
+                       hint="values inside [-c, c] stay as they are, values outside become -c or c; "
+                            "biases are parameters too")
+    # a second call with a larger range changes nothing
+    _after = [_p.detach().clone() for _p in _net.parameters()]
+    clamp_weights(_net, 1.0)
+    for (_name, _p), _old in zip(_net.named_parameters(), _after):
+        check_allclose(_p, _old, f"parameter {_name!r} after a second call with clamp = 1.0", atol=0, rtol=0)
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 8. Task: a persistent weight-clipped critic (2 points)
@@ -486,60 +502,68 @@ def create_critic(x_p, x_q, critic, optimizer, steps=5, clamp=0.01):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "critic__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_lin = nn.Linear(2, 1)
-with torch.no_grad():
-    _lin.weight.copy_(torch.tensor([[0.05, -0.02]]))
-    _lin.bias.copy_(torch.tensor([0.3]))
-_xp = torch.tensor([[1.0, 2.0], [3.0, 0.0]])
-_xq = torch.tensor([[0.0, 0.0], [-1.0, 1.0]])
-_out = create_critic(_xp, _xq, _lin, torch.optim.SGD(_lin.parameters(), lr=0.01), steps=1, clamp=0.1)
-check_true(_out is _lin, "create_critic(...)", "expected the same critic object back (train it in place)")
-# One SGD step on -(a.mean_p - a.mean_q): gradient w.r.t. a is -(mean_p - mean_q) = -(2.5, 0.5), w.r.t. b is 0.
-# a = (0.05, -0.02) + 0.01 * (2.5, 0.5) = (0.075, -0.015); b = 0.3 is then clipped to 0.1.
-check_allclose(_lin.weight, [[0.075, -0.015]], "weight after one SGD step", atol=1e-6,
-               hint="the critic maximises mean f(x_p) - mean f(x_q), so the loss is its negative")
-check_close(_lin.bias, 0.1, "bias after one step and clipping to [-0.1, 0.1]", atol=1e-6,
-            hint="clip after every step, biases included")
-print("Visible checks passed.")
-
-### BEGIN HIDDEN TESTS
-def _reference_clipped_sgd(a, b, mean_gap, lr, steps, c):
-    """Closed form for a linear critic f(x) = a.x + b: the gradient of -(a.mean_p - a.mean_q) is -mean_gap,
-    independent of a, so each step is a <- clip(a + lr * mean_gap), b <- clip(b)."""
-    a, b = np.array(a, dtype=np.float64), float(b)
-    for _ in range(steps):
-        a = np.clip(a + lr * mean_gap, -c, c)
-        b = float(np.clip(b, -c, c))
-    return a, b
-
-_gen = torch.Generator().manual_seed(1618)
-for _steps, _c, _lr in [(1, 0.25, 0.05), (3, 0.25, 0.05), (4, 0.4, 0.1)]:
-    _xp = torch.randn(64, 2, generator=_gen) + torch.tensor([2.0, -1.0])
-    _xq = torch.randn(48, 2, generator=_gen)
-    _gap = (_xp.double().mean(0) - _xq.double().mean(0)).numpy()
-    _a0, _b0 = np.array([0.2, -0.1]), -0.55
+def __test_cell__():
     _lin = nn.Linear(2, 1)
     with torch.no_grad():
-        _lin.weight.copy_(torch.tensor(_a0[None, :], dtype=torch.float32))
-        _lin.bias.fill_(_b0)
-    _out = create_critic(_xp, _xq, _lin, torch.optim.SGD(_lin.parameters(), lr=_lr), steps=_steps, clamp=_c)
-    check_true(_out is _lin, "create_critic(...)", "expected the same critic object back")
-    _a_want, _b_want = _reference_clipped_sgd(_a0, _b0, _gap, _lr, _steps, _c)
-    _unclipped = _a0 + _steps * _lr * _gap
-    assert np.abs(_unclipped - _a_want).max() > 1e-3, "test data must make the clipping bind"
-    check_allclose(_lin.weight.detach()[0], _a_want, f"weight after {_steps} SGD steps (lr {_lr}, clamp {_c})",
-                   atol=1e-5, hint="per step: zero_grad, loss = -(mean f(x_p) - mean f(x_q)), backward, step, "
-                                   "then clamp_weights(critic, clamp) with the given clamp")
-    check_close(_lin.bias, _b_want, f"bias after {_steps} steps (clamp {_c})", atol=1e-6,
-                hint="the bias must be clipped too")
-# the default clipping range is 0.01
-_lin = nn.Linear(2, 1)
-create_critic(torch.randn(16, 2, generator=_gen) + 3, torch.randn(16, 2, generator=_gen), _lin,
-              torch.optim.Adam(_lin.parameters(), lr=0.1))
-check_true(all(bool((_p.abs() <= 0.01 + 1e-7).all()) for _p in _lin.parameters()), "create_critic with defaults",
-           "expected every parameter in [-0.01, 0.01] (default clamp=0.01)")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+        _lin.weight.copy_(torch.tensor([[0.05, -0.02]]))
+        _lin.bias.copy_(torch.tensor([0.3]))
+    _xp = torch.tensor([[1.0, 2.0], [3.0, 0.0]])
+    _xq = torch.tensor([[0.0, 0.0], [-1.0, 1.0]])
+    _out = create_critic(_xp, _xq, _lin, torch.optim.SGD(_lin.parameters(), lr=0.01), steps=1, clamp=0.1)
+    check_true(_out is _lin, "create_critic(...)", "expected the same critic object back (train it in place)")
+    # One SGD step on -(a.mean_p - a.mean_q): gradient w.r.t. a is -(mean_p - mean_q) = -(2.5, 0.5), w.r.t. b is 0.
+    # a = (0.05, -0.02) + 0.01 * (2.5, 0.5) = (0.075, -0.015); b = 0.3 is then clipped to 0.1.
+    check_allclose(_lin.weight, [[0.075, -0.015]], "weight after one SGD step", atol=1e-6,
+                   hint="the critic maximises mean f(x_p) - mean f(x_q), so the loss is its negative")
+    check_close(_lin.bias, 0.1, "bias after one step and clipping to [-0.1, 0.1]", atol=1e-6,
+                hint="clip after every step, biases included")
+    print("Visible checks passed.")
+
+    ### BEGIN HIDDEN TESTS
+    def _reference_clipped_sgd(a, b, mean_gap, lr, steps, c):
+        """Closed form for a linear critic f(x) = a.x + b: the gradient of -(a.mean_p - a.mean_q) is -mean_gap,
+        independent of a, so each step is a <- clip(a + lr * mean_gap), b <- clip(b)."""
+        a, b = np.array(a, dtype=np.float64), float(b)
+        for _ in range(steps):
+            a = np.clip(a + lr * mean_gap, -c, c)
+            b = float(np.clip(b, -c, c))
+        return a, b
+
+    _gen = torch.Generator().manual_seed(1618)
+    for _steps, _c, _lr in [(1, 0.25, 0.05), (3, 0.25, 0.05), (4, 0.4, 0.1)]:
+        _xp = torch.randn(64, 2, generator=_gen) + torch.tensor([2.0, -1.0])
+        _xq = torch.randn(48, 2, generator=_gen)
+        _gap = (_xp.double().mean(0) - _xq.double().mean(0)).numpy()
+        _a0, _b0 = np.array([0.2, -0.1]), -0.55
+        _lin = nn.Linear(2, 1)
+        with torch.no_grad():
+            _lin.weight.copy_(torch.tensor(_a0[None, :], dtype=torch.float32))
+            _lin.bias.fill_(_b0)
+        _out = create_critic(_xp, _xq, _lin, torch.optim.SGD(_lin.parameters(), lr=_lr), steps=_steps, clamp=_c)
+        check_true(_out is _lin, "create_critic(...)", "expected the same critic object back")
+        _a_want, _b_want = _reference_clipped_sgd(_a0, _b0, _gap, _lr, _steps, _c)
+        _unclipped = _a0 + _steps * _lr * _gap
+        assert np.abs(_unclipped - _a_want).max() > 1e-3, "test data must make the clipping bind"
+        check_allclose(_lin.weight.detach()[0], _a_want, f"weight after {_steps} SGD steps (lr {_lr}, clamp {_c})",
+                       atol=1e-5, hint="per step: zero_grad, loss = -(mean f(x_p) - mean f(x_q)), backward, step, "
+                                       "then clamp_weights(critic, clamp) with the given clamp")
+        check_close(_lin.bias, _b_want, f"bias after {_steps} steps (clamp {_c})", atol=1e-6,
+                    hint="the bias must be clipped too")
+    # the default clipping range is 0.01
+    _lin = nn.Linear(2, 1)
+    create_critic(torch.randn(16, 2, generator=_gen) + 3, torch.randn(16, 2, generator=_gen), _lin,
+                  torch.optim.Adam(_lin.parameters(), lr=0.1))
+    check_true(all(bool((_p.abs() <= 0.01 + 1e-7).all()) for _p in _lin.parameters()), "create_critic with defaults",
+               "expected every parameter in [-0.01, 0.01] (default clamp=0.01)")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 9. Task: the generator step for $Q$ (2 points)
@@ -591,63 +615,71 @@ def generator_step(critic, mu, raw_scale, optimizer, n_samples=256):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "generator__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_lin = nn.Linear(2, 1)
-with torch.no_grad():
-    _lin.weight.copy_(torch.tensor([[0.5, -1.5]]))
-    _lin.bias.fill_(0.3)
-_mu = torch.tensor([1.0, 2.0], requires_grad=True)
-_raw = torch.zeros(2, 2, requires_grad=True)
-_loss = generator_step(_lin, _mu, _raw, torch.optim.SGD([_mu, _raw], lr=0.1), n_samples=64)
-check_python_float(_loss, "generator_step(...)")
-# For f(x) = a.x + b, -mean f(mu + L z) has gradient -a w.r.t. mu for every z, so SGD gives mu + lr * a.
-check_allclose(_mu, [1.05, 1.85], "mu after one SGD step (lr 0.1) with the critic f(x) = (0.5, -1.5).x + 0.3",
-               atol=1e-5, hint="minimise -mean f(x) over reparameterised samples x = Q.rsample(...)")
-print("Visible checks passed.")
+def __test_cell__():
+    _lin = nn.Linear(2, 1)
+    with torch.no_grad():
+        _lin.weight.copy_(torch.tensor([[0.5, -1.5]]))
+        _lin.bias.fill_(0.3)
+    _mu = torch.tensor([1.0, 2.0], requires_grad=True)
+    _raw = torch.zeros(2, 2, requires_grad=True)
+    _loss = generator_step(_lin, _mu, _raw, torch.optim.SGD([_mu, _raw], lr=0.1), n_samples=64)
+    check_python_float(_loss, "generator_step(...)")
+    # For f(x) = a.x + b, -mean f(mu + L z) has gradient -a w.r.t. mu for every z, so SGD gives mu + lr * a.
+    check_allclose(_mu, [1.05, 1.85], "mu after one SGD step (lr 0.1) with the critic f(x) = (0.5, -1.5).x + 0.3",
+                   atol=1e-5, hint="minimise -mean f(x) over reparameterised samples x = Q.rsample(...)")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-# (a) linear critic: exact update of mu, whatever gradients were left over from before
-_a = torch.tensor([[-2.0, 0.75]])
-_lin = nn.Linear(2, 1)
-with torch.no_grad():
-    _lin.weight.copy_(_a)
-    _lin.bias.fill_(-1.0)
-_mu = torch.tensor([-0.5, 0.25], requires_grad=True)
-_raw = torch.tensor([[0.3, 0.0], [-0.4, 0.1]], requires_grad=True)
-_mu.grad = torch.tensor([100.0, -100.0])   # stale gradients from an earlier computation
-_raw.grad = torch.full((2, 2), 50.0)
-_loss = generator_step(_lin, _mu, _raw, torch.optim.SGD([_mu], lr=0.2), n_samples=32)
-check_python_float(_loss, "generator_step(...) with a linear critic")
-check_allclose(_mu, [-0.5 + 0.2 * -2.0, 0.25 + 0.2 * 0.75], "mu after one SGD step with f(x) = a.x + b",
-               atol=1e-5, hint="start with optimizer.zero_grad(), minimise -mean f(x)")
+    ### BEGIN HIDDEN TESTS
+    # (a) linear critic: exact update of mu, whatever gradients were left over from before
+    _a = torch.tensor([[-2.0, 0.75]])
+    _lin = nn.Linear(2, 1)
+    with torch.no_grad():
+        _lin.weight.copy_(_a)
+        _lin.bias.fill_(-1.0)
+    _mu = torch.tensor([-0.5, 0.25], requires_grad=True)
+    _raw = torch.tensor([[0.3, 0.0], [-0.4, 0.1]], requires_grad=True)
+    _mu.grad = torch.tensor([100.0, -100.0])   # stale gradients from an earlier computation
+    _raw.grad = torch.full((2, 2), 50.0)
+    _loss = generator_step(_lin, _mu, _raw, torch.optim.SGD([_mu], lr=0.2), n_samples=32)
+    check_python_float(_loss, "generator_step(...) with a linear critic")
+    check_allclose(_mu, [-0.5 + 0.2 * -2.0, 0.25 + 0.2 * 0.75], "mu after one SGD step with f(x) = a.x + b",
+                   atol=1e-5, hint="start with optimizer.zero_grad(), minimise -mean f(x)")
 
-# (b) quadratic critic f(x) = |x|^2 / 2: E_Q f = (|mu|^2 + |L|_F^2) / 2, so the exact gradient of
-# L_Q = -E_Q f is -mu w.r.t. mu and, through L = tril(raw, -1) + diag(exp(diag(raw))),
-# -exp(2 raw_ii) on the diagonal, -raw_21 below it and 0 above it. The Monte Carlo gradient with
-# N = 200000 samples deviates by about |L| * sqrt(2 / N) ~ 0.005.
-class _HalfSquaredNorm(nn.Module):
-    def forward(self, x):
-        return 0.5 * (x ** 2).sum(dim=1, keepdim=True)
+    # (b) quadratic critic f(x) = |x|^2 / 2: E_Q f = (|mu|^2 + |L|_F^2) / 2, so the exact gradient of
+    # L_Q = -E_Q f is -mu w.r.t. mu and, through L = tril(raw, -1) + diag(exp(diag(raw))),
+    # -exp(2 raw_ii) on the diagonal, -raw_21 below it and 0 above it. The Monte Carlo gradient with
+    # N = 200000 samples deviates by about |L| * sqrt(2 / N) ~ 0.005.
+    class _HalfSquaredNorm(nn.Module):
+        def forward(self, x):
+            return 0.5 * (x ** 2).sum(dim=1, keepdim=True)
 
-torch.manual_seed(12345)
-_mu0 = torch.tensor([0.5, -1.0])
-_raw0 = torch.tensor([[0.2, 0.9], [0.5, -0.3]])   # the upper-right entry is ignored by the parameterisation
-_mu = _mu0.clone().requires_grad_(True)
-_raw = _raw0.clone().requires_grad_(True)
-_lr = 0.1
-_loss = generator_step(_HalfSquaredNorm(), _mu, _raw, torch.optim.SGD([_mu, _raw], lr=_lr), n_samples=200000)
-check_python_float(_loss, "generator_step(...) with a quadratic critic")
-_L0 = torch.tril(_raw0, -1) + torch.diag(torch.exp(torch.diagonal(_raw0)))
-check_close(_loss, -0.5 * (float((_mu0 ** 2).sum()) + float((_L0 ** 2).sum())), "returned loss -mean f(x)",
-            atol=0.03, hint="return the loss -mean f(x) of this step as a Python float")
-_grad_mu = -_mu0
-_grad_raw = torch.tensor([[-math.exp(2 * 0.2), 0.0], [-0.5, -math.exp(2 * -0.3)]])
-check_true(_raw.grad is not None, "raw_scale.grad", "no gradient reached the Cholesky parameters",
-           hint="Q.sample() gives constants; use Q.rsample() so that gradients reach mu and L")
-check_allclose(_mu, _mu0 - _lr * _grad_mu, "mu after one SGD step with f(x) = |x|^2 / 2", atol=3e-3)
-check_allclose(_raw, _raw0 - _lr * _grad_raw, "raw_scale after one SGD step with f(x) = |x|^2 / 2", atol=3e-3,
-               hint="gradients must flow through x = mu + L z into L and on to raw_scale (rsample)")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    torch.manual_seed(12345)
+    _mu0 = torch.tensor([0.5, -1.0])
+    _raw0 = torch.tensor([[0.2, 0.9], [0.5, -0.3]])   # the upper-right entry is ignored by the parameterisation
+    _mu = _mu0.clone().requires_grad_(True)
+    _raw = _raw0.clone().requires_grad_(True)
+    _lr = 0.1
+    _loss = generator_step(_HalfSquaredNorm(), _mu, _raw, torch.optim.SGD([_mu, _raw], lr=_lr), n_samples=200000)
+    check_python_float(_loss, "generator_step(...) with a quadratic critic")
+    _L0 = torch.tril(_raw0, -1) + torch.diag(torch.exp(torch.diagonal(_raw0)))
+    check_close(_loss, -0.5 * (float((_mu0 ** 2).sum()) + float((_L0 ** 2).sum())), "returned loss -mean f(x)",
+                atol=0.03, hint="return the loss -mean f(x) of this step as a Python float")
+    _grad_mu = -_mu0
+    _grad_raw = torch.tensor([[-math.exp(2 * 0.2), 0.0], [-0.5, -math.exp(2 * -0.3)]])
+    check_true(_raw.grad is not None, "raw_scale.grad", "no gradient reached the Cholesky parameters",
+               hint="Q.sample() gives constants; use Q.rsample() so that gradients reach mu and L")
+    check_allclose(_mu, _mu0 - _lr * _grad_mu, "mu after one SGD step with f(x) = |x|^2 / 2", atol=3e-3)
+    check_allclose(_raw, _raw0 - _lr * _grad_raw, "raw_scale after one SGD step with f(x) = |x|^2 / 2", atol=3e-3,
+                   hint="gradients must flow through x = mu + L z into L and on to raw_scale (rsample)")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 10. Task: the training loop (2 + 2 points)
@@ -710,66 +742,75 @@ def train_wgan(train_critic, critic, critic_optimizer, mu, raw_scale, q_optimize
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "train__mechanics", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-def _spy_trainer(log):
-    """A stand-in critic trainer that records its arguments and trains nothing."""
-    def trainer(x_p, x_q, critic, optimizer, steps=5):
-        log.append(dict(x_p=x_p.detach().clone(), x_q=x_q.detach().clone(), x_q_grad=x_q.requires_grad,
-                        critic=critic, optimizer=optimizer, steps=steps))
-        return critic
-    return trainer
+def __test_cell__():
+    def _spy_trainer(log):
+        """A stand-in critic trainer that records its arguments and trains nothing."""
+        def trainer(x_p, x_q, critic, optimizer, steps=5):
+            log.append(dict(x_p=x_p.detach().clone(), x_q=x_q.detach().clone(), x_q_grad=x_q.requires_grad,
+                            critic=critic, optimizer=optimizer, steps=steps))
+            return critic
+        return trainer
 
-_log = []
-_lin = nn.Linear(2, 1)
-with torch.no_grad():
-    _lin.weight.copy_(torch.tensor([[1.0, -0.5]]))
-    _lin.bias.zero_()
-_lin_opt = torch.optim.SGD(_lin.parameters(), lr=0.0)
-_mu, _raw = init_q_params()
-_gen_data = torch.Generator().manual_seed(99)
-_data = torch.randn(40, 2, generator=_gen_data) * 3
-_hist = train_wgan(_spy_trainer(_log), _lin, _lin_opt, _mu, _raw, torch.optim.SGD([_mu], lr=2.0), _data,
-                   n_iterations=3, n_critic=4, batch_size=32)
-check_true(isinstance(_hist, dict), "train_wgan(...)", f"expected a dict, got {type(_hist).__name__}")
-for _key, _length in [("estimate", 3), ("mu", 4), ("scale_tril", 4)]:
-    check_true(_key in _hist and len(_hist[_key]) == _length, f"history[{_key!r}]",
-               f"expected a list of {_length} entries for n_iterations=3")
-check_true(len(_log) == 3 and all(_call["steps"] == 4 for _call in _log), "calls of train_critic",
-           f"expected 3 calls with steps=4, got {[_call['steps'] for _call in _log]}")
-print("Visible checks passed.")
+    _log = []
+    _lin = nn.Linear(2, 1)
+    with torch.no_grad():
+        _lin.weight.copy_(torch.tensor([[1.0, -0.5]]))
+        _lin.bias.zero_()
+    _lin_opt = torch.optim.SGD(_lin.parameters(), lr=0.0)
+    _mu, _raw = init_q_params()
+    _gen_data = torch.Generator().manual_seed(99)
+    _data = torch.randn(40, 2, generator=_gen_data) * 3
+    _hist = train_wgan(_spy_trainer(_log), _lin, _lin_opt, _mu, _raw, torch.optim.SGD([_mu], lr=2.0), _data,
+                       n_iterations=3, n_critic=4, batch_size=32)
+    check_true(isinstance(_hist, dict), "train_wgan(...)", f"expected a dict, got {type(_hist).__name__}")
+    for _key, _length in [("estimate", 3), ("mu", 4), ("scale_tril", 4)]:
+        check_true(_key in _hist and len(_hist[_key]) == _length, f"history[{_key!r}]",
+                   f"expected a list of {_length} entries for n_iterations=3")
+    check_true(len(_log) == 3 and all(_call["steps"] == 4 for _call in _log), "calls of train_critic",
+               f"expected 3 calls with steps=4, got {[_call['steps'] for _call in _log]}")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-# With the linear critic f(x) = a.x (a = (1, -0.5)) that the spy never changes, and SGD on mu alone
-# (lr 2.0), every generator step moves mu by exactly lr * a = (2, -1), and L stays the identity.
-_a = np.array([1.0, -0.5])
-_data_rows = {tuple(_row) for _row in _data.numpy().round(6)}
-for _t, _call in enumerate(_log):
-    check_true(_call["critic"] is _lin and _call["optimizer"] is _lin_opt, f"call {_t} of train_critic",
-               "expected the same critic and optimiser in every iteration (a persistent critic)",
-               hint="do not rebuild or copy the critic inside the loop")
-    check_shape(_call["x_p"], (32, 2), f"x_p passed in iteration {_t}")
-    check_shape(_call["x_q"], (32, 2), f"x_q passed in iteration {_t}")
-    check_true(all(tuple(_row) in _data_rows for _row in _call["x_p"].numpy().round(6)), f"x_p in iteration {_t}",
-               "expected rows of x_data as the first argument (samples of P first, then samples of Q)")
-    check_true(not _call["x_q_grad"], f"x_q in iteration {_t}", "expected samples of Q without gradients",
-               hint="draw them with .sample() or under torch.no_grad()")
-    _mu_t = _t * 2.0 * _a
-    check_true(float(np.abs(_call["x_q"].numpy().mean(0) - _mu_t).max()) < 0.8, f"x_q in iteration {_t}",
-               f"expected fresh samples of the current Q (mean near {_mu_t}), got mean {_call['x_q'].numpy().mean(0)}",
-               hint="sample Q anew in every iteration")
-    _want = float(_a @ (_call["x_p"].double().numpy().mean(0) - _call["x_q"].double().numpy().mean(0)))
-    check_close(_hist["estimate"][_t], _want, f"history['estimate'][{_t}]", atol=1e-4, rtol=1e-5,
-                hint="mean f(x_p) - mean f(x_q) on the batch of this iteration")
-    check_python_float(_hist["estimate"][_t], f"history['estimate'][{_t}]")
-for _t in range(4):
-    check_allclose(_hist["mu"][_t], _t * 2.0 * _a, f"history['mu'][{_t}]", atol=1e-5,
-                   hint="entry 0 is the start, entry t + 1 the state after the generator step of iteration t; "
-                        "one generator step per iteration")
-    check_allclose(_hist["scale_tril"][_t], np.eye(2), f"history['scale_tril'][{_t}]", atol=1e-6)
-    check_true(not _hist["mu"][_t].requires_grad, f"history['mu'][{_t}]", "store detached copies")
-check_true(_hist["mu"][1] is not _mu and _hist["mu"][-1] is not _mu, "history['mu']",
-           "store copies (mu.detach().clone()), not the parameter itself")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    ### BEGIN HIDDEN TESTS
+    # With the linear critic f(x) = a.x (a = (1, -0.5)) that the spy never changes, and SGD on mu alone
+    # (lr 2.0), every generator step moves mu by exactly lr * a = (2, -1), and L stays the identity.
+    _a = np.array([1.0, -0.5])
+    _data_rows = {tuple(_row) for _row in _data.numpy().round(6)}
+    for _t, _call in enumerate(_log):
+        check_true(_call["critic"] is _lin and _call["optimizer"] is _lin_opt, f"call {_t} of train_critic",
+                   "expected the same critic and optimiser in every iteration (a persistent critic)",
+                   hint="do not rebuild or copy the critic inside the loop")
+        check_shape(_call["x_p"], (32, 2), f"x_p passed in iteration {_t}")
+        check_shape(_call["x_q"], (32, 2), f"x_q passed in iteration {_t}")
+        check_true(all(tuple(_row) in _data_rows for _row in _call["x_p"].numpy().round(6)), f"x_p in iteration {_t}",
+                   "expected rows of x_data as the first argument (samples of P first, then samples of Q)")
+        check_true(not _call["x_q_grad"], f"x_q in iteration {_t}", "expected samples of Q without gradients",
+                   hint="draw them with .sample() or under torch.no_grad()")
+        _mu_t = _t * 2.0 * _a
+        check_true(float(np.abs(_call["x_q"].numpy().mean(0) - _mu_t).max()) < 0.8, f"x_q in iteration {_t}",
+                   f"expected fresh samples of the current Q (mean near {_mu_t}), got mean "
+                   f"{_call['x_q'].numpy().mean(0)}",
+                   hint="sample Q anew in every iteration")
+        _want = float(_a @ (_call["x_p"].double().numpy().mean(0) - _call["x_q"].double().numpy().mean(0)))
+        check_close(_hist["estimate"][_t], _want, f"history['estimate'][{_t}]", atol=1e-4, rtol=1e-5,
+                    hint="mean f(x_p) - mean f(x_q) on the batch of this iteration")
+        check_python_float(_hist["estimate"][_t], f"history['estimate'][{_t}]")
+    for _t in range(4):
+        check_allclose(_hist["mu"][_t], _t * 2.0 * _a, f"history['mu'][{_t}]", atol=1e-5,
+                       hint="entry 0 is the start, entry t + 1 the state after the generator step of iteration t; "
+                            "one generator step per iteration")
+        check_allclose(_hist["scale_tril"][_t], np.eye(2), f"history['scale_tril'][{_t}]", atol=1e-6)
+        check_true(not _hist["mu"][_t].requires_grad, f"history['mu'][{_t}]", "store detached copies")
+    check_true(_hist["mu"][1] is not _mu and _hist["mu"][-1] is not _mu, "history['mu']",
+               "store copies (mu.detach().clone()), not the parameter itself")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 11. Run 1: the weight-clipped WGAN
@@ -863,95 +904,114 @@ def compute_gradient_penalty(critic, x_r, x_q):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "penalty__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_lin = nn.Linear(2, 1)
-with torch.no_grad():
-    _lin.weight.copy_(torch.tensor([[3.0, 4.0]]))
-_gp = compute_gradient_penalty(_lin, torch.randn(10, 2), torch.randn(10, 2))
-check_scalar_tensor(_gp, "compute_gradient_penalty(...)")
-# f(x) = a.x has gradient a everywhere: the penalty is (||a|| - 1)^2 = (5 - 1)^2 = 16 for any epsilon.
-check_close(_gp, 16.0, "penalty of f(x) = (3, 4).x", atol=1e-4,
-            hint="penalise (||grad f|| - 1)^2, the norm of the gradient with respect to the input, averaged")
-print("Visible checks passed.")
-
-### BEGIN HIDDEN TESTS
-# (a) linear critics: (||a|| - 1)^2 whatever the points and epsilons, for several batch sizes
-_gen = torch.Generator().manual_seed(4)
-for _n in (1, 7, 100):
+def __test_cell__():
     _lin = nn.Linear(2, 1)
-    _a = torch.randn(1, 2, generator=_gen) * 2
     with torch.no_grad():
-        _lin.weight.copy_(_a)
-    _gp = compute_gradient_penalty(_lin, torch.randn(_n, 2, generator=_gen) * 4, torch.randn(_n, 2, generator=_gen))
-    check_scalar_tensor(_gp, f"penalty for a batch of {_n}")
-    check_close(_gp, (float(_a.norm()) - 1) ** 2, f"penalty of a linear critic, batch of {_n}", atol=1e-5, rtol=1e-5,
-                hint="mean over the batch of (||grad f(x_hat)||_2 - 1)^2")
+        _lin.weight.copy_(torch.tensor([[3.0, 4.0]]))
+    _gp = compute_gradient_penalty(_lin, torch.randn(10, 2), torch.randn(10, 2))
+    check_scalar_tensor(_gp, "compute_gradient_penalty(...)")
+    # f(x) = a.x has gradient a everywhere: the penalty is (||a|| - 1)^2 = (5 - 1)^2 = 16 for any epsilon.
+    check_close(_gp, 16.0, "penalty of f(x) = (3, 4).x", atol=1e-4,
+                hint="penalise (||grad f|| - 1)^2, the norm of the gradient with respect to the input, averaged")
+    print("Visible checks passed.")
 
-# (b) f(x) = |x|^2 / 2 has gradient x. With x_q = 0 and x_r = u = (1, 1)/sqrt(2) (a unit vector),
-# x_hat = eps * u and ||grad f(x_hat)|| = eps, so the penalty is mean_i (eps_i - 1)^2.
-# * one epsilon per row: the mean of N = 20000 values of (1 - eps)^2 is 1/3 with standard deviation
-#   sqrt((1/5 - 1/9) / N) = 0.0021, so the window 1/3 +- 0.01 (4.7 std) holds;
-# * one epsilon for the whole batch: the penalty is (1 - eps)^2 for a single eps, which lands in the
-#   window only if 1 - eps is in [0.5686, 0.5860] (probability 0.0173); three repetitions all land
-#   there with probability 0.0173^3 = 5e-6;
-# * one epsilon per coordinate: the penalty is near 0.251, outside the window;
-# * interpolating x_r with itself (or x_q with itself) gives 0 (or 1).
-class _HalfSquaredNorm(nn.Module):
-    def forward(self, x):
-        return 0.5 * (x ** 2).sum(dim=1, keepdim=True)
+    ### BEGIN HIDDEN TESTS
+    # (a) linear critics: (||a|| - 1)^2 whatever the points and epsilons, for several batch sizes
+    _gen = torch.Generator().manual_seed(4)
+    for _n in (1, 7, 100):
+        _lin = nn.Linear(2, 1)
+        _a = torch.randn(1, 2, generator=_gen) * 2
+        with torch.no_grad():
+            _lin.weight.copy_(_a)
+        _gp = compute_gradient_penalty(_lin, torch.randn(_n, 2, generator=_gen) * 4, torch.randn(_n, 2, generator=_gen))
+        check_scalar_tensor(_gp, f"penalty for a batch of {_n}")
+        check_close(_gp, (float(_a.norm()) - 1) ** 2, f"penalty of a linear critic, batch of {_n}", atol=1e-5,
+                    rtol=1e-5,
+                    hint="mean over the batch of (||grad f(x_hat)||_2 - 1)^2")
 
-_N = 20000
-_u = torch.full((_N, 2), 1.0 / math.sqrt(2.0))
-for _rep in range(3):
-    _gp = compute_gradient_penalty(_HalfSquaredNorm(), _u, torch.zeros(_N, 2))
-    check_scalar_tensor(_gp, "penalty of f(x) = |x|^2 / 2")
-    check_close(_gp, 1.0 / 3.0, f"penalty of f(x) = |x|^2 / 2 between 0 and a unit vector (repetition {_rep})",
-                atol=0.01, hint="x_hat = eps * x_r + (1 - eps) * x_q with eps ~ U[0, 1] of shape (n, 1): "
-                                "one eps per pair, shared by both coordinates")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # (b) f(x) = |x|^2 / 2 has gradient x. With x_q = 0 and x_r = u = (1, 1)/sqrt(2) (a unit vector),
+    # x_hat = eps * u and ||grad f(x_hat)|| = eps, so the penalty is mean_i (eps_i - 1)^2.
+    # * one epsilon per row: the mean of N = 20000 values of (1 - eps)^2 is 1/3 with standard deviation
+    #   sqrt((1/5 - 1/9) / N) = 0.0021, so the window 1/3 +- 0.01 (4.7 std) holds;
+    # * one epsilon for the whole batch: the penalty is (1 - eps)^2 for a single eps, which lands in the
+    #   window only if 1 - eps is in [0.5686, 0.5860] (probability 0.0173); three repetitions all land
+    #   there with probability 0.0173^3 = 5e-6;
+    # * one epsilon per coordinate: the penalty is near 0.251, outside the window;
+    # * interpolating x_r with itself (or x_q with itself) gives 0 (or 1).
+    class _HalfSquaredNorm(nn.Module):
+        def forward(self, x):
+            return 0.5 * (x ** 2).sum(dim=1, keepdim=True)
+
+    _N = 20000
+    _u = torch.full((_N, 2), 1.0 / math.sqrt(2.0))
+    for _rep in range(3):
+        _gp = compute_gradient_penalty(_HalfSquaredNorm(), _u, torch.zeros(_N, 2))
+        check_scalar_tensor(_gp, "penalty of f(x) = |x|^2 / 2")
+        check_close(_gp, 1.0 / 3.0, f"penalty of f(x) = |x|^2 / 2 between 0 and a unit vector (repetition {_rep})",
+                    atol=0.01, hint="x_hat = eps * x_r + (1 - eps) * x_q with eps ~ U[0, 1] of shape (n, 1): "
+                                    "one eps per pair, shared by both coordinates")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "penalty__graph", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-_lin = nn.Linear(2, 1)
-with torch.no_grad():
-    _lin.weight.copy_(torch.tensor([[3.0, 4.0]]))
-_gp = compute_gradient_penalty(_lin, torch.randn(10, 2), torch.randn(10, 2))
-check_scalar_tensor(_gp, "compute_gradient_penalty(...) of a critic with parameters", requires_grad=True)
-print("Visible checks passed.")
-
-### BEGIN HIDDEN TESTS
-# (a) f(x) = a.x + b: the penalty (||a|| - 1)^2 has gradient 2 (||a|| - 1) a / ||a|| w.r.t. a and 0 w.r.t. b.
-# Without create_graph=True the gradient would be a constant and no gradient would reach a.
-_gen = torch.Generator().manual_seed(8)
-for _a in ([[3.0, 4.0]], [[0.3, -0.4]], [[-1.0, 2.0]]):
+def __test_cell__():
     _lin = nn.Linear(2, 1)
     with torch.no_grad():
-        _lin.weight.copy_(torch.tensor(_a))
-    _gp = compute_gradient_penalty(_lin, torch.randn(16, 2, generator=_gen), torch.randn(16, 2, generator=_gen))
-    check_scalar_tensor(_gp, f"penalty of the linear critic a = {_a}", requires_grad=True)
+        _lin.weight.copy_(torch.tensor([[3.0, 4.0]]))
+    _gp = compute_gradient_penalty(_lin, torch.randn(10, 2), torch.randn(10, 2))
+    check_scalar_tensor(_gp, "compute_gradient_penalty(...) of a critic with parameters", requires_grad=True)
+    print("Visible checks passed.")
+
+    ### BEGIN HIDDEN TESTS
+    # (a) f(x) = a.x + b: the penalty (||a|| - 1)^2 has gradient 2 (||a|| - 1) a / ||a|| w.r.t. a and 0 w.r.t. b.
+    # Without create_graph=True the gradient would be a constant and no gradient would reach a.
+    _gen = torch.Generator().manual_seed(8)
+    for _a in ([[3.0, 4.0]], [[0.3, -0.4]], [[-1.0, 2.0]]):
+        _lin = nn.Linear(2, 1)
+        with torch.no_grad():
+            _lin.weight.copy_(torch.tensor(_a))
+        _gp = compute_gradient_penalty(_lin, torch.randn(16, 2, generator=_gen), torch.randn(16, 2, generator=_gen))
+        check_scalar_tensor(_gp, f"penalty of the linear critic a = {_a}", requires_grad=True)
+        _gp.backward()
+        _a_np = np.array(_a[0])
+        _norm = np.linalg.norm(_a_np)
+        check_true(_lin.weight.grad is not None, "gradient of the penalty w.r.t. the critic's weights",
+                   "no gradient reached the weights", hint="torch.autograd.grad(..., create_graph=True)")
+        check_allclose(_lin.weight.grad[0], 2 * (_norm - 1) * _a_np / _norm, f"d penalty / d a for a = {_a}",
+                       atol=1e-5, rtol=1e-5)
+        check_true(_lin.bias.grad is None or float(_lin.bias.grad.abs().max()) < 1e-6, "d penalty / d b",
+                   "expected 0: the bias does not change the gradient of f")
+    # (b) two stacked linear layers (no activation): f(x) = w2 W1 x + const, so the penalty is
+    # (||W1^T w2^T|| - 1)^2 exactly; its gradient w.r.t. both layers comes from the same formula by autograd.
+    torch.manual_seed(3)
+    _deep = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
+    _gp = compute_gradient_penalty(_deep, torch.randn(5, 2), torch.randn(5, 2))
     _gp.backward()
-    _a_np = np.array(_a[0])
-    _norm = np.linalg.norm(_a_np)
-    check_true(_lin.weight.grad is not None, "gradient of the penalty w.r.t. the critic's weights",
-               "no gradient reached the weights", hint="torch.autograd.grad(..., create_graph=True)")
-    check_allclose(_lin.weight.grad[0], 2 * (_norm - 1) * _a_np / _norm, f"d penalty / d a for a = {_a}",
-                   atol=1e-5, rtol=1e-5)
-    check_true(_lin.bias.grad is None or float(_lin.bias.grad.abs().max()) < 1e-6, "d penalty / d b",
-               "expected 0: the bias does not change the gradient of f")
-# (b) two stacked linear layers (no activation): f(x) = w2 W1 x + const, so the penalty is
-# (||W1^T w2^T|| - 1)^2 exactly; its gradient w.r.t. both layers comes from the same formula by autograd.
-torch.manual_seed(3)
-_deep = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
-_gp = compute_gradient_penalty(_deep, torch.randn(5, 2), torch.randn(5, 2))
-_gp.backward()
-_W1 = _deep[0].weight.detach().clone().requires_grad_(True)
-_w2 = _deep[1].weight.detach().clone().requires_grad_(True)
-_closed = ((_w2 @ _W1).norm() - 1) ** 2
-_closed.backward()
-check_close(_gp, float(_closed.detach()), "penalty of a two-layer linear critic", atol=1e-5, rtol=1e-5)
-check_allclose(_deep[0].weight.grad, _W1.grad, "d penalty / d W1 of a two-layer linear critic", atol=1e-5, rtol=1e-4)
-check_allclose(_deep[1].weight.grad, _w2.grad, "d penalty / d w2 of a two-layer linear critic", atol=1e-5, rtol=1e-4)
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    _W1 = _deep[0].weight.detach().clone().requires_grad_(True)
+    _w2 = _deep[1].weight.detach().clone().requires_grad_(True)
+    _closed = ((_w2 @ _W1).norm() - 1) ** 2
+    _closed.backward()
+    check_close(_gp, float(_closed.detach()), "penalty of a two-layer linear critic", atol=1e-5, rtol=1e-5)
+    check_allclose(_deep[0].weight.grad, _W1.grad, "d penalty / d W1 of a two-layer linear critic", atol=1e-5,
+                   rtol=1e-4)
+    check_allclose(_deep[1].weight.grad, _w2.grad, "d penalty / d w2 of a two-layer linear critic", atol=1e-5,
+                   rtol=1e-4)
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 14. Task: the persistent gradient-penalty critic (2 points)
@@ -990,55 +1050,63 @@ def create_critic_with_penalty(x_p, x_q, critic, optimizer, steps=5, penalty_wei
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "critic_gp__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_lin = nn.Linear(2, 1)
-with torch.no_grad():
-    _lin.weight.copy_(torch.tensor([[0.6, 0.8]]))   # ||a|| = 1: the penalty and its gradient vanish
-    _lin.bias.fill_(0.5)
-_xp = torch.tensor([[1.0, 2.0], [3.0, 0.0]])
-_xq = torch.tensor([[0.0, 0.0], [-1.0, 1.0]])
-_out = create_critic_with_penalty(_xp, _xq, _lin, torch.optim.SGD(_lin.parameters(), lr=0.01), steps=1)
-check_true(_out is _lin, "create_critic_with_penalty(...)", "expected the same critic object back")
-# gradient of -(a.mean_p - a.mean_q) is -(2.5, 0.5); the penalty adds 0 at ||a|| = 1: a = (0.625, 0.805)
-check_allclose(_lin.weight, [[0.625, 0.805]], "weight after one SGD step with ||a|| = 1", atol=1e-5,
-               hint="the critic maximises mean f(x_p) - mean f(x_q), so the loss is its negative")
-check_close(_lin.bias, 0.5, "bias after one step (no clipping here)", atol=1e-6)
-print("Visible checks passed.")
-
-### BEGIN HIDDEN TESTS
-def _reference_gp_sgd(a, mean_gap, lr, steps, lam):
-    """Closed form for f(x) = a.x + b: the penalty is (||a|| - 1)^2 whatever epsilon is, so each step is
-    a <- a - lr * (-mean_gap + lam * 2 (||a|| - 1) a / ||a||), and b does not move (its gradient is 0)."""
-    a = np.array(a, dtype=np.float64)
-    for _ in range(steps):
-        norm = np.linalg.norm(a)
-        a = a - lr * (-mean_gap + lam * 2 * (norm - 1) * a / norm)
-    return a
-
-_gen = torch.Generator().manual_seed(2718)
-for _steps, _lam, _lr in [(1, None, 0.01), (3, None, 0.01), (2, 2.5, 0.02)]:
-    _xp = torch.randn(40, 2, generator=_gen) + torch.tensor([3.0, 1.0])
-    _xq = torch.randn(40, 2, generator=_gen)
-    _gap = (_xp.double().mean(0) - _xq.double().mean(0)).numpy()
-    _a0, _b0 = np.array([1.5, -0.8]), 0.7
+def __test_cell__():
     _lin = nn.Linear(2, 1)
     with torch.no_grad():
-        _lin.weight.copy_(torch.tensor(_a0[None, :], dtype=torch.float32))
-        _lin.bias.fill_(_b0)
-    _opt = torch.optim.SGD(_lin.parameters(), lr=_lr)
-    if _lam is None:   # the default penalty weight must be 10
-        _out = create_critic_with_penalty(_xp, _xq, _lin, _opt, steps=_steps)
-    else:
-        _out = create_critic_with_penalty(_xp, _xq, _lin, _opt, steps=_steps, penalty_weight=_lam)
+        _lin.weight.copy_(torch.tensor([[0.6, 0.8]]))   # ||a|| = 1: the penalty and its gradient vanish
+        _lin.bias.fill_(0.5)
+    _xp = torch.tensor([[1.0, 2.0], [3.0, 0.0]])
+    _xq = torch.tensor([[0.0, 0.0], [-1.0, 1.0]])
+    _out = create_critic_with_penalty(_xp, _xq, _lin, torch.optim.SGD(_lin.parameters(), lr=0.01), steps=1)
     check_true(_out is _lin, "create_critic_with_penalty(...)", "expected the same critic object back")
-    _want = _reference_gp_sgd(_a0, _gap, _lr, _steps, 10.0 if _lam is None else _lam)
-    check_allclose(_lin.weight.detach()[0], _want,
-                   f"weight after {_steps} SGD step(s), lambda = {10.0 if _lam is None else _lam}", atol=1e-5,
-                   rtol=1e-5, hint="per step: zero_grad, loss = -(mean f(x_p) - mean f(x_q)) + lambda * penalty, "
-                                   "backward, step; default lambda = 10; no clipping")
-    check_close(_lin.bias, _b0, f"bias after {_steps} step(s)", atol=1e-6,
-                hint="the bias has zero gradient and must not be clipped")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # gradient of -(a.mean_p - a.mean_q) is -(2.5, 0.5); the penalty adds 0 at ||a|| = 1: a = (0.625, 0.805)
+    check_allclose(_lin.weight, [[0.625, 0.805]], "weight after one SGD step with ||a|| = 1", atol=1e-5,
+                   hint="the critic maximises mean f(x_p) - mean f(x_q), so the loss is its negative")
+    check_close(_lin.bias, 0.5, "bias after one step (no clipping here)", atol=1e-6)
+    print("Visible checks passed.")
+
+    ### BEGIN HIDDEN TESTS
+    def _reference_gp_sgd(a, mean_gap, lr, steps, lam):
+        """Closed form for f(x) = a.x + b: the penalty is (||a|| - 1)^2 whatever epsilon is, so each step is
+        a <- a - lr * (-mean_gap + lam * 2 (||a|| - 1) a / ||a||), and b does not move (its gradient is 0)."""
+        a = np.array(a, dtype=np.float64)
+        for _ in range(steps):
+            norm = np.linalg.norm(a)
+            a = a - lr * (-mean_gap + lam * 2 * (norm - 1) * a / norm)
+        return a
+
+    _gen = torch.Generator().manual_seed(2718)
+    for _steps, _lam, _lr in [(1, None, 0.01), (3, None, 0.01), (2, 2.5, 0.02)]:
+        _xp = torch.randn(40, 2, generator=_gen) + torch.tensor([3.0, 1.0])
+        _xq = torch.randn(40, 2, generator=_gen)
+        _gap = (_xp.double().mean(0) - _xq.double().mean(0)).numpy()
+        _a0, _b0 = np.array([1.5, -0.8]), 0.7
+        _lin = nn.Linear(2, 1)
+        with torch.no_grad():
+            _lin.weight.copy_(torch.tensor(_a0[None, :], dtype=torch.float32))
+            _lin.bias.fill_(_b0)
+        _opt = torch.optim.SGD(_lin.parameters(), lr=_lr)
+        if _lam is None:   # the default penalty weight must be 10
+            _out = create_critic_with_penalty(_xp, _xq, _lin, _opt, steps=_steps)
+        else:
+            _out = create_critic_with_penalty(_xp, _xq, _lin, _opt, steps=_steps, penalty_weight=_lam)
+        check_true(_out is _lin, "create_critic_with_penalty(...)", "expected the same critic object back")
+        _want = _reference_gp_sgd(_a0, _gap, _lr, _steps, 10.0 if _lam is None else _lam)
+        check_allclose(_lin.weight.detach()[0], _want,
+                       f"weight after {_steps} SGD step(s), lambda = {10.0 if _lam is None else _lam}", atol=1e-5,
+                       rtol=1e-5, hint="per step: zero_grad, loss = -(mean f(x_p) - mean f(x_q)) + lambda * penalty, "
+                                       "backward, step; default lambda = 10; no clipping")
+        check_close(_lin.bias, _b0, f"bias after {_steps} step(s)", atol=1e-6,
+                    hint="the bias has zero gradient and must not be clipped")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 15. Run 2: WGAN-GP
@@ -1062,55 +1130,63 @@ print("final mu =", mu_gp.detach().numpy().round(2),
 print(f"last critic estimates: {np.round(history_gp['estimate'][-5:], 3)}")
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "train__gp_run", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-for _key, _length in [("estimate", N_ITERATIONS), ("mu", N_ITERATIONS + 1), ("scale_tril", N_ITERATIONS + 1)]:
-    check_true(len(history_gp[_key]) == _length, f"history_gp[{_key!r}]", f"expected {_length} entries")
-check_true(bool(torch.isfinite(mu_gp).all() and torch.isfinite(raw_scale_gp).all()), "mu_gp and raw_scale_gp",
-           "expected finite parameters after training")
-print("Visible checks passed.")
+def __test_cell__():
+    for _key, _length in [("estimate", N_ITERATIONS), ("mu", N_ITERATIONS + 1), ("scale_tril", N_ITERATIONS + 1)]:
+        check_true(len(history_gp[_key]) == _length, f"history_gp[{_key!r}]", f"expected {_length} entries")
+    check_true(bool(torch.isfinite(mu_gp).all() and torch.isfinite(raw_scale_gp).all()), "mu_gp and raw_scale_gp",
+               "expected finite parameters after training")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-# Fresh samples with a local generator: n = 500 points of P (half per mode) and of Q = mu + L z.
-_g = torch.Generator().manual_seed(31415)
-_x_p = sample_p(500, generator=_g)
-_z = torch.randn(500, 2, generator=_g)
+    ### BEGIN HIDDEN TESTS
+    # Fresh samples with a local generator: n = 500 points of P (half per mode) and of Q = mu + L z.
+    _g = torch.Generator().manual_seed(31415)
+    _x_p = sample_p(500, generator=_g)
+    _z = torch.randn(500, 2, generator=_g)
 
-def _reference_w1(x, y):
-    _cost = cdist(x.detach().double().numpy(), y.detach().double().numpy())
-    _r, _c = linear_sum_assignment(_cost)
-    return float(_cost[_r, _c].mean())
+    def _reference_w1(x, y):
+        _cost = cdist(x.detach().double().numpy(), y.detach().double().numpy())
+        _r, _c = linear_sum_assignment(_cost)
+        return float(_cost[_r, _c].mean())
 
-# (a) Q is a valid distribution: finite parameters, L lower triangular with a positive diagonal,
-#     covariance L L^T positive definite, and MultivariateNormal accepts it.
-_raw = raw_scale_gp.detach()
-_L = torch.tril(_raw, -1) + torch.diag(torch.exp(torch.diagonal(_raw)))
-check_true(bool(torch.isfinite(_L).all() and (torch.diagonal(_L) > 0).all()), "learned Cholesky factor",
-           f"expected finite values and a positive diagonal, got {_L.tolist()}")
-_eig = torch.linalg.eigvalsh(_L @ _L.T)
-check_true(float(_eig.min()) > 1e-3, "learned covariance", f"expected positive eigenvalues, got {_eig.tolist()}")
-make_q(mu_gp.detach(), _raw)
+    # (a) Q is a valid distribution: finite parameters, L lower triangular with a positive diagonal,
+    #     covariance L L^T positive definite, and MultivariateNormal accepts it.
+    _raw = raw_scale_gp.detach()
+    _L = torch.tril(_raw, -1) + torch.diag(torch.exp(torch.diagonal(_raw)))
+    check_true(bool(torch.isfinite(_L).all() and (torch.diagonal(_L) > 0).all()), "learned Cholesky factor",
+               f"expected finite values and a positive diagonal, got {_L.tolist()}")
+    _eig = torch.linalg.eigvalsh(_L @ _L.T)
+    check_true(float(_eig.min()) > 1e-3, "learned covariance", f"expected positive eigenvalues, got {_eig.tolist()}")
+    make_q(mu_gp.detach(), _raw)
 
-# (b) the exact W1 falls well below its start value. On these samples the start is 5.25; the end measured
-#     2.40-2.55 (ratio 0.46-0.49) with seeds 0-4 at the grading size and seeds 0-2 at full size. A critic
-#     rebuilt from scratch at every iteration ends at 3.3-4.3; a Q that does not move stays at 5.25.
-_x_q_start = _z.clone()                                  # the start Q = N(0, I)
-_x_q_end = mu_gp.detach() + _z @ _L.T
-_w_start, _w_end = _reference_w1(_x_p, _x_q_start), _reference_w1(_x_p, _x_q_end)
-check_true(_w_end <= 0.6 * _w_start, "exact W1(P, Q) after the WGAN-GP run",
-           f"expected at most 0.6 x the start value {_w_start:.3f}, got {_w_end:.3f}",
-           hint="Q should spread along the line between the modes; check the training loop and the generator step")
+    # (b) the exact W1 falls well below its start value. On these samples the start is 5.25; the end measured
+    #     2.40-2.55 (ratio 0.46-0.49) with seeds 0-4 at the grading size and seeds 0-2 at full size. A critic
+    #     rebuilt from scratch at every iteration ends at 3.3-4.3; a Q that does not move stays at 5.25.
+    _x_q_start = _z.clone()                                  # the start Q = N(0, I)
+    _x_q_end = mu_gp.detach() + _z @ _L.T
+    _w_start, _w_end = _reference_w1(_x_p, _x_q_start), _reference_w1(_x_p, _x_q_end)
+    check_true(_w_end <= 0.6 * _w_start, "exact W1(P, Q) after the WGAN-GP run",
+               f"expected at most 0.6 x the start value {_w_start:.3f}, got {_w_end:.3f}",
+               hint="Q should spread along the line between the modes; check the training loop and the generator step")
 
-# (c) the trained critic's estimate on these fresh samples agrees with the exact W1. The soft penalty makes
-#     the GP critic overestimate by about 1 + W1 / (2 lambda), i.e. a ratio near 1.12 here (measured
-#     1.07-1.13 with seeds 0-4 at the grading size, 1.10-1.12 with seeds 0-2 at full size); a clipped
-#     critic, a critic trained without create_graph, or one rebuilt every iteration gives a ratio far
-#     outside [0.85, 1.35].
-with torch.no_grad():
-    _estimate = float(critic_gp(_x_p).mean() - critic_gp(_x_q_end).mean())
-check_true(0.85 * _w_end <= _estimate <= 1.35 * _w_end, "critic_gp's estimate of W1(P, Q) on fresh samples",
-           f"expected between 0.85 and 1.35 times the exact value {_w_end:.3f}, got {_estimate:.3f}",
-           hint="the critic must persist across iterations and be trained with the gradient penalty (lambda = 10)")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # (c) the trained critic's estimate on these fresh samples agrees with the exact W1. The soft penalty makes
+    #     the GP critic overestimate by about 1 + W1 / (2 lambda), i.e. a ratio near 1.12 here (measured
+    #     1.07-1.13 with seeds 0-4 at the grading size, 1.10-1.12 with seeds 0-2 at full size); a clipped
+    #     critic, a critic trained without create_graph, or one rebuilt every iteration gives a ratio far
+    #     outside [0.85, 1.35].
+    with torch.no_grad():
+        _estimate = float(critic_gp(_x_p).mean() - critic_gp(_x_q_end).mean())
+    check_true(0.85 * _w_end <= _estimate <= 1.35 * _w_end, "critic_gp's estimate of W1(P, Q) on fresh samples",
+               f"expected between 0.85 and 1.35 times the exact value {_w_end:.3f}, got {_estimate:.3f}",
+               hint="the critic must persist across iterations and be trained with the gradient penalty (lambda = 10)")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 16. Comparing the two runs

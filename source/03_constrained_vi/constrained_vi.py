@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 863ccffff8f92f91
+#     cells: ee0a00f0999a85cf
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -35,7 +35,7 @@
 # ### How this notebook is graded
 #
 # * You write code only in the cells that contain `# YOUR CODE HERE` followed by `raise NotImplementedError(...)`. Replace those lines with your solution (running them first only tells you to do so); keep the function names and signatures as given.
-# * Each task is followed by **graded test cells** (read-only). They contain *visible checks* that you can run yourself, and **hidden tests** that are added when we grade. The hidden tests try other inputs (other distributions, other data, other shapes). A test cell earns all of its points if it runs without an error and none if it raises.
+# * Each task is followed by **graded test cells** (read-only). They contain *visible checks* that you can run yourself, and **hidden tests** that are added when we grade. The hidden tests try other inputs (other distributions, other data, other shapes). A test cell earns all of its points if it runs without an error and none if it raises. The checks sit inside a function, `__test_cell__`, which the cell calls and then deletes: they leave your variables untouched, whatever you named them.
 # * There are 17 points in total: `lp_transformed` 2 + 1, `kl_quadrature` 2 + 1, `kl_monte_carlo` 2 + 1, `coin_elbo` 2 + 1, `coin_log_evidence` 2, `elbo_adam` 2 + 1.
 # * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader does exactly that, with a fresh kernel, on a CPU, with shorter optimisation runs (`run_size()` returns `'grading'` there). The reference solution takes about 15 seconds at full size on a 2-core CPU, kernel start included, and a little less at grading size. Please do not make the graded functions slower than they need to be: vectorise, no Python loops over grid points.
 # * The grader may set the environment variable `DGMCOURSE_SEED` to a different value; your code must not depend on a particular seed, and it must not reseed the random number generators itself. Do not add, delete or copy cells.
@@ -193,90 +193,108 @@ def lp_transformed(xs, d, transform):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "lp_transformed__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_gamma = dist.Gamma(2.0, 1.0)
-_z = torch.linspace(-4.0, 3.0, 8)
-_lp = lp_transformed(_z, _gamma, dist.transform_to(_gamma.support))
-check_shape(_lp, (8,), "lp_transformed(z, Gamma(2, 1), transform_to(support))")
-# section 2: for X ~ Gamma(2, 1) and x = e^z, log p_Z(z) = 2z - e^z
-check_allclose(_lp, 2 * _z - _z.exp(), "log density of Z = log X for X ~ Gamma(2, 1)", atol=1e-5, rtol=1e-5,
-               hint="log p_X(T(z)) + transform.log_abs_det_jacobian(z, T(z)); mind the sign and the argument order")
-print("Visible checks passed.")
+def __test_cell__():
+    _gamma = dist.Gamma(2.0, 1.0)
+    _z = torch.linspace(-4.0, 3.0, 8)
+    _lp = lp_transformed(_z, _gamma, dist.transform_to(_gamma.support))
+    check_shape(_lp, (8,), "lp_transformed(z, Gamma(2, 1), transform_to(support))")
+    # section 2: for X ~ Gamma(2, 1) and x = e^z, log p_Z(z) = 2z - e^z
+    check_allclose(_lp, 2 * _z - _z.exp(), "log density of Z = log X for X ~ Gamma(2, 1)", atol=1e-5, rtol=1e-5,
+                   hint="log p_X(T(z)) + transform.log_abs_det_jacobian(z, T(z)); mind the sign and the argument order")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-from scipy import special as _special
-from scipy import stats as _stats
+    ### BEGIN HIDDEN TESTS
+    from scipy import special as _special
+    from scipy import stats as _stats
 
-def _log_sig(z):
-    return _special.log_expit(z)
+    def _log_sig(z):
+        return _special.log_expit(z)
 
-# (distribution, transform, z range, reference log density of Z as a NumPy function of z)
-_cases = [
-    ("Gamma(2.5, 1.5)", dist.Gamma(2.5, 1.5), None, (-6.0, 3.0),
-     lambda z: _stats.gamma.logpdf(np.exp(z), a=2.5, scale=1 / 1.5) + z),
-    ("Beta(2, 3)", dist.Beta(2.0, 3.0), None, (-6.0, 6.0),
-     lambda z: _stats.beta.logpdf(_special.expit(z), 2.0, 3.0) + _log_sig(z) + _log_sig(-z)),
-    ("Beta(0.5, 0.7)", dist.Beta(0.5, 0.7), None, (-6.0, 6.0),
-     lambda z: _stats.beta.logpdf(_special.expit(z), 0.5, 0.7) + _log_sig(z) + _log_sig(-z)),
-    # every Uniform(a, b) becomes the standard logistic distribution: log sigma(z) + log sigma(-z)
-    ("Uniform(1, 4)", dist.Uniform(1.0, 4.0), None, (-8.0, 8.0), lambda z: _log_sig(z) + _log_sig(-z)),
-    ("Uniform(-2, 0.5)", dist.Uniform(-2.0, 0.5), None, (-8.0, 8.0), lambda z: _log_sig(z) + _log_sig(-z)),
-    # log of a LogNormal(m, s) variable is Normal(m, s)
-    ("LogNormal(0.3, 0.7)", dist.LogNormal(0.3, 0.7), None, (-3.0, 3.5),
-     lambda z: _stats.norm.logpdf(z, 0.3, 0.7)),
-    # a transform that is not transform_to's choice: x = exp(z / 2), log|T'(z)| = z / 2 - log 2
-    ("Gamma(3, 2) with x = exp(z / 2)", dist.Gamma(3.0, 2.0),
-     dist.transforms.ComposeTransform([dist.transforms.AffineTransform(0.0, 0.5), dist.transforms.ExpTransform()]),
-     (-8.0, 5.0), lambda z: _stats.gamma.logpdf(np.exp(z / 2), a=3.0, scale=0.5) + z / 2 - np.log(2.0)),
-]
-for _name, _d, _T, (_lo, _hi), _reference in _cases:
-    _T = dist.transform_to(_d.support) if _T is None else _T
-    _z = torch.linspace(_lo, _hi, 301)
-    _got = lp_transformed(_z, _d, _T)
-    check_shape(_got, (301,), f"lp_transformed for {_name}")
-    _expected_torch = dist.TransformedDistribution(_d, _T.inv).log_prob(_z)
-    check_allclose(_got, _expected_torch, f"lp_transformed vs TransformedDistribution(d, T.inv).log_prob for {_name}",
-                   atol=1e-4, rtol=1e-4, hint="log p_X(T(z)) + log|T'(z)|: the Jacobian term is added, at (z, T(z))")
-    check_allclose(_got, _reference(_z.double().numpy()), f"lp_transformed vs the closed form for {_name}",
-                   atol=2e-4, rtol=1e-4)
+    # (distribution, transform, z range, reference log density of Z as a NumPy function of z)
+    _cases = [
+        ("Gamma(2.5, 1.5)", dist.Gamma(2.5, 1.5), None, (-6.0, 3.0),
+         lambda z: _stats.gamma.logpdf(np.exp(z), a=2.5, scale=1 / 1.5) + z),
+        ("Beta(2, 3)", dist.Beta(2.0, 3.0), None, (-6.0, 6.0),
+         lambda z: _stats.beta.logpdf(_special.expit(z), 2.0, 3.0) + _log_sig(z) + _log_sig(-z)),
+        ("Beta(0.5, 0.7)", dist.Beta(0.5, 0.7), None, (-6.0, 6.0),
+         lambda z: _stats.beta.logpdf(_special.expit(z), 0.5, 0.7) + _log_sig(z) + _log_sig(-z)),
+        # every Uniform(a, b) becomes the standard logistic distribution: log sigma(z) + log sigma(-z)
+        ("Uniform(1, 4)", dist.Uniform(1.0, 4.0), None, (-8.0, 8.0), lambda z: _log_sig(z) + _log_sig(-z)),
+        ("Uniform(-2, 0.5)", dist.Uniform(-2.0, 0.5), None, (-8.0, 8.0), lambda z: _log_sig(z) + _log_sig(-z)),
+        # log of a LogNormal(m, s) variable is Normal(m, s)
+        ("LogNormal(0.3, 0.7)", dist.LogNormal(0.3, 0.7), None, (-3.0, 3.5),
+         lambda z: _stats.norm.logpdf(z, 0.3, 0.7)),
+        # a transform that is not transform_to's choice: x = exp(z / 2), log|T'(z)| = z / 2 - log 2
+        ("Gamma(3, 2) with x = exp(z / 2)", dist.Gamma(3.0, 2.0),
+         dist.transforms.ComposeTransform([dist.transforms.AffineTransform(0.0, 0.5), dist.transforms.ExpTransform()]),
+         (-8.0, 5.0), lambda z: _stats.gamma.logpdf(np.exp(z / 2), a=3.0, scale=0.5) + z / 2 - np.log(2.0)),
+    ]
+    for _name, _d, _T, (_lo, _hi), _reference in _cases:
+        _T = dist.transform_to(_d.support) if _T is None else _T
+        _z = torch.linspace(_lo, _hi, 301)
+        _got = lp_transformed(_z, _d, _T)
+        check_shape(_got, (301,), f"lp_transformed for {_name}")
+        _expected_torch = dist.TransformedDistribution(_d, _T.inv).log_prob(_z)
+        check_allclose(_got, _expected_torch,
+                       f"lp_transformed vs TransformedDistribution(d, T.inv).log_prob for {_name}",
+                       atol=1e-4, rtol=1e-4, hint="log p_X(T(z)) + log|T'(z)|: the Jacobian term is added, at (z, "
+                                                  "T(z))")
+        check_allclose(_got, _reference(_z.double().numpy()), f"lp_transformed vs the closed form for {_name}",
+                       atol=2e-4, rtol=1e-4)
 
-# any shape in, the same shape out
-_z2 = torch.linspace(-3.0, 3.0, 12).reshape(3, 4)
-_beta = dist.Beta(2.0, 5.0)
-_got = lp_transformed(_z2, _beta, dist.transform_to(_beta.support))
-check_shape(_got, (3, 4), "lp_transformed on a (3, 4) tensor")
-check_allclose(_got, dist.TransformedDistribution(_beta, dist.transform_to(_beta.support).inv).log_prob(_z2),
-               "lp_transformed on a (3, 4) tensor for Beta(2, 5)", atol=1e-4, rtol=1e-4)
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # any shape in, the same shape out
+    _z2 = torch.linspace(-3.0, 3.0, 12).reshape(3, 4)
+    _beta = dist.Beta(2.0, 5.0)
+    _got = lp_transformed(_z2, _beta, dist.transform_to(_beta.support))
+    check_shape(_got, (3, 4), "lp_transformed on a (3, 4) tensor")
+    check_allclose(_got, dist.TransformedDistribution(_beta, dist.transform_to(_beta.support).inv).log_prob(_z2),
+                   "lp_transformed on a (3, 4) tensor for Beta(2, 5)", atol=1e-4, rtol=1e-4)
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "lp_transformed__normalised", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-_unif = dist.Uniform(1.0, 4.0)
-_z = torch.linspace(-20.0, 20.0, 4001)
-_mass = torch.trapezoid(lp_transformed(_z, _unif, dist.transform_to(_unif.support)).exp(), _z)
-check_close(_mass, 1.0, "integral of exp(lp_transformed) over R for Uniform(1, 4)", atol=1e-3,
-            hint="a density in z must integrate to one; without the Jacobian term it does not")
-print("Visible checks passed.")
+def __test_cell__():
+    _unif = dist.Uniform(1.0, 4.0)
+    _z = torch.linspace(-20.0, 20.0, 4001)
+    _mass = torch.trapezoid(lp_transformed(_z, _unif, dist.transform_to(_unif.support)).exp(), _z)
+    check_close(_mass, 1.0, "integral of exp(lp_transformed) over R for Uniform(1, 4)", atol=1e-3,
+                hint="a density in z must integrate to one; without the Jacobian term it does not")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-# A density integrates to one. The ranges cover all but a negligible part of each tail of p_Z
-# (Gamma: e^{2.5 z} on the left; Beta(a, b): e^{a z} on the left, e^{-b z} on the right; LogNormal: Normal).
-_cases = [
-    ("Gamma(2.5, 1.5)", dist.Gamma(2.5, 1.5), (-12.0, 4.0)),
-    ("Gamma(0.8, 3)", dist.Gamma(0.8, 3.0), (-40.0, 3.0)),
-    ("Beta(2, 3)", dist.Beta(2.0, 3.0), (-14.0, 10.0)),
-    ("Beta(4, 1.5)", dist.Beta(4.0, 1.5), (-8.0, 15.0)),
-    ("Uniform(-2, 0.5)", dist.Uniform(-2.0, 0.5), (-22.0, 22.0)),
-    ("LogNormal(0.3, 0.7)", dist.LogNormal(0.3, 0.7), (-6.0, 7.0)),
-]
-for _name, _d, (_lo, _hi) in _cases:
-    _z = torch.linspace(_lo, _hi, 8001)
-    _lp = lp_transformed(_z, _d, dist.transform_to(_d.support))
-    check_shape(_lp, (8001,), f"lp_transformed for {_name} on a grid of 8001 points")
-    _mass = float(np.trapezoid(_lp.exp().double().numpy(), _z.double().numpy()))
-    check_close(_mass, 1.0, f"integral of exp(lp_transformed) for {_name}", atol=2e-3,
-                hint="p_Z(z) = p_X(T(z)) |T'(z)| integrates to one; check the Jacobian term")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    ### BEGIN HIDDEN TESTS
+    # A density integrates to one. The ranges cover all but a negligible part of each tail of p_Z
+    # (Gamma: e^{2.5 z} on the left; Beta(a, b): e^{a z} on the left, e^{-b z} on the right; LogNormal: Normal).
+    _cases = [
+        ("Gamma(2.5, 1.5)", dist.Gamma(2.5, 1.5), (-12.0, 4.0)),
+        ("Gamma(0.8, 3)", dist.Gamma(0.8, 3.0), (-40.0, 3.0)),
+        ("Beta(2, 3)", dist.Beta(2.0, 3.0), (-14.0, 10.0)),
+        ("Beta(4, 1.5)", dist.Beta(4.0, 1.5), (-8.0, 15.0)),
+        ("Uniform(-2, 0.5)", dist.Uniform(-2.0, 0.5), (-22.0, 22.0)),
+        ("LogNormal(0.3, 0.7)", dist.LogNormal(0.3, 0.7), (-6.0, 7.0)),
+    ]
+    for _name, _d, (_lo, _hi) in _cases:
+        _z = torch.linspace(_lo, _hi, 8001)
+        _lp = lp_transformed(_z, _d, dist.transform_to(_d.support))
+        check_shape(_lp, (8001,), f"lp_transformed for {_name} on a grid of 8001 points")
+        _mass = float(np.trapezoid(_lp.exp().double().numpy(), _z.double().numpy()))
+        check_close(_mass, 1.0, f"integral of exp(lp_transformed) for {_name}", atol=2e-3,
+                    hint="p_Z(z) = p_X(T(z)) |T'(z)| integrates to one; check the Jacobian term")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ### The three transformed densities
@@ -393,100 +411,117 @@ def kl_quadrature(p, q, xs):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl_quadrature__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_p, _q = dist.Normal(0.0, 1.0), dist.Normal(1.0, 2.0)
-_xs = torch.linspace(-12.0, 14.0, 4001)
-_kl = kl_quadrature(_p, _q, _xs)
-check_scalar_tensor(_kl, "kl_quadrature(Normal(0, 1), Normal(1, 2), xs) on a 1-D grid")
-check_close(_kl, dist.kl_divergence(_p, _q).item(), "KL(N(0, 1) || N(1, 2)) by quadrature", atol=1e-4, rtol=1e-4,
-            hint="integrate p(x) (log p(x) - log q(x)) with torch.trapezoid(..., xs, dim=0)")
-check_close(kl_quadrature(_p, _p, _xs), 0.0, "KL(p || p) by quadrature", atol=1e-6)
-print("Visible checks passed.")
+def __test_cell__():
+    _p, _q = dist.Normal(0.0, 1.0), dist.Normal(1.0, 2.0)
+    _xs = torch.linspace(-12.0, 14.0, 4001)
+    _kl = kl_quadrature(_p, _q, _xs)
+    check_scalar_tensor(_kl, "kl_quadrature(Normal(0, 1), Normal(1, 2), xs) on a 1-D grid")
+    check_close(_kl, dist.kl_divergence(_p, _q).item(), "KL(N(0, 1) || N(1, 2)) by quadrature", atol=1e-4, rtol=1e-4,
+                hint="integrate p(x) (log p(x) - log q(x)) with torch.trapezoid(..., xs, dim=0)")
+    check_close(kl_quadrature(_p, _p, _xs), 0.0, "KL(p || p) by quadrature", atol=1e-6)
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-from scipy import integrate as _integrate
-from scipy import special as _special
-from scipy import stats as _stats
+    ### BEGIN HIDDEN TESTS
+    from scipy import integrate as _integrate
+    from scipy import special as _special
+    from scipy import stats as _stats
 
-# Normal pairs against PyTorch's closed form, in both directions (KL is not symmetric).
-_pairs = [((0.0, 1.0), (1.0, 2.0)), ((1.0, 0.5), (-1.0, 1.5)), ((-2.0, 2.0), (0.0, 0.7)), ((3.0, 1.0), (3.0, 1.0))]
-for (_m1, _s1), (_m2, _s2) in _pairs:
-    _p, _q = dist.Normal(_m1, _s1), dist.Normal(_m2, _s2)
-    _xs = torch.linspace(min(_m1, _m2) - 12 * max(_s1, _s2), max(_m1, _m2) + 12 * max(_s1, _s2), 6001)
-    for _a, _b, _label in [(_p, _q, f"KL(N({_m1}, {_s1}) || N({_m2}, {_s2}))"),
-                           (_q, _p, f"KL(N({_m2}, {_s2}) || N({_m1}, {_s1}))")]:
-        _got = kl_quadrature(_a, _b, _xs)
-        check_scalar_tensor(_got, _label)
-        check_close(_got, dist.kl_divergence(_a, _b).item(), _label + " by quadrature", atol=1e-3, rtol=1e-3,
-                    hint="the first argument is p: integrate p (log p - log q); use log_prob, not density ratios")
+    # Normal pairs against PyTorch's closed form, in both directions (KL is not symmetric).
+    _pairs = [((0.0, 1.0), (1.0, 2.0)), ((1.0, 0.5), (-1.0, 1.5)), ((-2.0, 2.0), (0.0, 0.7)), ((3.0, 1.0), (3.0, 1.0))]
+    for (_m1, _s1), (_m2, _s2) in _pairs:
+        _p, _q = dist.Normal(_m1, _s1), dist.Normal(_m2, _s2)
+        _xs = torch.linspace(min(_m1, _m2) - 12 * max(_s1, _s2), max(_m1, _m2) + 12 * max(_s1, _s2), 6001)
+        for _a, _b, _label in [(_p, _q, f"KL(N({_m1}, {_s1}) || N({_m2}, {_s2}))"),
+                               (_q, _p, f"KL(N({_m2}, {_s2}) || N({_m1}, {_s1}))")]:
+            _got = kl_quadrature(_a, _b, _xs)
+            check_scalar_tensor(_got, _label)
+            check_close(_got, dist.kl_divergence(_a, _b).item(), _label + " by quadrature", atol=1e-3, rtol=1e-3,
+                        hint="the first argument is p: integrate p (log p - log q); use log_prob, not density ratios")
 
-# The mixture of the notebook against N(0, 1); reference by adaptive quadrature (scipy.integrate.quad) in float64.
-_mix = dist.MixtureSameFamily(dist.Categorical(torch.tensor([0.4, 0.6])),
-                              dist.Normal(torch.tensor([-1.0, 4.0]), torch.tensor([0.75, 0.5])))
+    # The mixture of the notebook against N(0, 1); reference by adaptive quadrature (scipy.integrate.quad) in float64.
+    _mix = dist.MixtureSameFamily(dist.Categorical(torch.tensor([0.4, 0.6])),
+                                  dist.Normal(torch.tensor([-1.0, 4.0]), torch.tensor([0.75, 0.5])))
 
-def _mix_logpdf(x):
-    return _special.logsumexp([np.log(0.4) + _stats.norm.logpdf(x, -1.0, 0.75),
-                               np.log(0.6) + _stats.norm.logpdf(x, 4.0, 0.5)], axis=0)
+    def _mix_logpdf(x):
+        return _special.logsumexp([np.log(0.4) + _stats.norm.logpdf(x, -1.0, 0.75),
+                                   np.log(0.6) + _stats.norm.logpdf(x, 4.0, 0.5)], axis=0)
 
-_kl_ref = sum(_integrate.quad(lambda x: np.exp(_mix_logpdf(x)) * (_mix_logpdf(x) - _stats.norm.logpdf(x)), _a, _b,
-                              limit=200)[0] for _a, _b in [(-30.0, -1.0), (-1.0, 1.5), (1.5, 4.0), (4.0, 30.0)])
-check_close(_kl_ref, 4.5455, "reference KL(mixture || N(0, 1))", atol=1e-4)   # guards the reference itself
-check_close(kl_quadrature(_mix, dist.Normal(0.0, 1.0), torch.linspace(-8.0, 10.0, 4001)), _kl_ref,
-            "KL(mixture || N(0, 1)) by quadrature", atol=2e-3, rtol=0)
+    _kl_ref = sum(_integrate.quad(lambda x: np.exp(_mix_logpdf(x)) * (_mix_logpdf(x) - _stats.norm.logpdf(x)), _a, _b,
+                                  limit=200)[0] for _a, _b in [(-30.0, -1.0), (-1.0, 1.5), (1.5, 4.0), (4.0, 30.0)])
+    check_close(_kl_ref, 4.5455, "reference KL(mixture || N(0, 1))", atol=1e-4)   # guards the reference itself
+    check_close(kl_quadrature(_mix, dist.Normal(0.0, 1.0), torch.linspace(-8.0, 10.0, 4001)), _kl_ref,
+                "KL(mixture || N(0, 1)) by quadrature", atol=2e-3, rtol=0)
 
-# Batched: a (n, 3) grid, one column per q of a batch of three Normals, integrates along dim 0.
-_mus, _sigmas = torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([0.5, 1.0, 3.0])
-_qb = dist.Normal(_mus, _sigmas)
-_u = torch.linspace(-10.0, 10.0, 4001).unsqueeze(1)
-_xs_b = _mus + _sigmas * _u                                  # shape (4001, 3): a grid that follows each q
-_p0 = dist.Normal(0.5, 1.2)
-_got = kl_quadrature(_qb, _p0, _xs_b)
-check_shape(_got, (3,), "kl_quadrature with a batch of three q's on a (4001, 3) grid")
-check_allclose(_got, dist.kl_divergence(_qb, _p0), "batched KL(q_b || N(0.5, 1.2))", atol=1e-3, rtol=1e-3,
-               hint="integrate along dim 0: torch.trapezoid(integrand, xs, dim=0)")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # Batched: a (n, 3) grid, one column per q of a batch of three Normals, integrates along dim 0.
+    _mus, _sigmas = torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([0.5, 1.0, 3.0])
+    _qb = dist.Normal(_mus, _sigmas)
+    _u = torch.linspace(-10.0, 10.0, 4001).unsqueeze(1)
+    _xs_b = _mus + _sigmas * _u                                  # shape (4001, 3): a grid that follows each q
+    _p0 = dist.Normal(0.5, 1.2)
+    _got = kl_quadrature(_qb, _p0, _xs_b)
+    check_shape(_got, (3,), "kl_quadrature with a batch of three q's on a (4001, 3) grid")
+    check_allclose(_got, dist.kl_divergence(_qb, _p0), "batched KL(q_b || N(0.5, 1.2))", atol=1e-3, rtol=1e-3,
+                   hint="integrate along dim 0: torch.trapezoid(integrand, xs, dim=0)")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl_quadrature__zero_density", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# p = Uniform(0, 1) is zero on most of the grid [-1, 2]: there log p = -inf and the integrand must be 0.
-_p = dist.Uniform(0.0, 1.0, validate_args=False)   # validate_args=False: log_prob = -inf outside [0, 1]
-_q = dist.Normal(0.0, 1.0)
-_kl = kl_quadrature(_p, _q, torch.linspace(-1.0, 2.0, 6001))
-check_scalar_tensor(_kl, "kl_quadrature(Uniform(0, 1), Normal(0, 1), xs)")
-# KL = integral_0^1 -log phi(x) dx = log(2 pi) / 2 + 1/6
-check_close(_kl, 0.5 * math.log(2 * math.pi) + 1 / 6, "KL(Uniform(0, 1) || N(0, 1))", atol=3e-3,
-            hint="set the integrand to 0 where p(x) = 0 (log p = -inf): 0 log 0 = 0, not nan")
-print("Visible checks passed.")
+def __test_cell__():
+    # p = Uniform(0, 1) is zero on most of the grid [-1, 2]: there log p = -inf and the integrand must be 0.
+    _p = dist.Uniform(0.0, 1.0, validate_args=False)   # validate_args=False: log_prob = -inf outside [0, 1]
+    _q = dist.Normal(0.0, 1.0)
+    _kl = kl_quadrature(_p, _q, torch.linspace(-1.0, 2.0, 6001))
+    check_scalar_tensor(_kl, "kl_quadrature(Uniform(0, 1), Normal(0, 1), xs)")
+    # KL = integral_0^1 -log phi(x) dx = log(2 pi) / 2 + 1/6
+    check_close(_kl, 0.5 * math.log(2 * math.pi) + 1 / 6, "KL(Uniform(0, 1) || N(0, 1))", atol=3e-3,
+                hint="set the integrand to 0 where p(x) = 0 (log p = -inf): 0 log 0 = 0, not nan")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-# (a) p = Uniform(-0.5, 1.5): KL(p || N(0.2, 0.8)) = -log 2 + E_p[(x - 0.2)^2] / (2 * 0.64) + log(0.8 sqrt(2 pi)),
-#     with E_p[(x - 0.2)^2] = Var + (mean - 0.2)^2 = 4/12 + 0.09.
-_p = dist.Uniform(-0.5, 1.5, validate_args=False)
-_expected = -math.log(2.0) + (4 / 12 + 0.09) / (2 * 0.64) + math.log(0.8 * math.sqrt(2 * math.pi))
-_got = kl_quadrature(_p, dist.Normal(0.2, 0.8), torch.linspace(-3.0, 3.0, 6001))
-check_true(bool(torch.isfinite(_got)), "KL(Uniform(-0.5, 1.5) || N(0.2, 0.8))", f"expected a finite value, got {_got}",
-           hint="0 * log(0 / q) must count as 0")
-check_close(_got, _expected, "KL(Uniform(-0.5, 1.5) || N(0.2, 0.8))", atol=3e-3)
+    ### BEGIN HIDDEN TESTS
+    # (a) p = Uniform(-0.5, 1.5): KL(p || N(0.2, 0.8)) = -log 2 + E_p[(x - 0.2)^2] / (2 * 0.64) + log(0.8 sqrt(2 pi)),
+    #     with E_p[(x - 0.2)^2] = Var + (mean - 0.2)^2 = 4/12 + 0.09.
+    _p = dist.Uniform(-0.5, 1.5, validate_args=False)
+    _expected = -math.log(2.0) + (4 / 12 + 0.09) / (2 * 0.64) + math.log(0.8 * math.sqrt(2 * math.pi))
+    _got = kl_quadrature(_p, dist.Normal(0.2, 0.8), torch.linspace(-3.0, 3.0, 6001))
+    check_true(bool(torch.isfinite(_got)), "KL(Uniform(-0.5, 1.5) || N(0.2, 0.8))",
+               f"expected a finite value, got {_got}",
+               hint="0 * log(0 / q) must count as 0")
+    check_close(_got, _expected, "KL(Uniform(-0.5, 1.5) || N(0.2, 0.8))", atol=3e-3)
 
-# (b) a narrow p whose density underflows to exactly 0 in float32 on most of the grid, while log p stays finite
-_p, _q = dist.Normal(0.0, 0.05), dist.Normal(0.1, 1.0)
-_xs = torch.linspace(-10.0, 10.0, 20001)
-check_true(bool((_p.log_prob(_xs).exp() == 0).any()), "test set-up", "the density of p should underflow")
-_got = kl_quadrature(_p, _q, _xs)
-check_true(bool(torch.isfinite(_got)), "KL(N(0, 0.05) || N(0.1, 1)) on [-10, 10]",
-           f"expected a finite value, got {_got}", hint="use log densities; p / q is 0 / 0 where both underflow")
-check_close(_got, dist.kl_divergence(_p, _q).item(), "KL(N(0, 0.05) || N(0.1, 1))", atol=1e-3, rtol=1e-3)
+    # (b) a narrow p whose density underflows to exactly 0 in float32 on most of the grid, while log p stays finite
+    _p, _q = dist.Normal(0.0, 0.05), dist.Normal(0.1, 1.0)
+    _xs = torch.linspace(-10.0, 10.0, 20001)
+    check_true(bool((_p.log_prob(_xs).exp() == 0).any()), "test set-up", "the density of p should underflow")
+    _got = kl_quadrature(_p, _q, _xs)
+    check_true(bool(torch.isfinite(_got)), "KL(N(0, 0.05) || N(0.1, 1)) on [-10, 10]",
+               f"expected a finite value, got {_got}", hint="use log densities; p / q is 0 / 0 where both underflow")
+    check_close(_got, dist.kl_divergence(_p, _q).item(), "KL(N(0, 0.05) || N(0.1, 1))", atol=1e-3, rtol=1e-3)
 
-# (c) the same in a batch: p with zeros, batched q on a (n, 2) grid
-_qb = dist.Normal(torch.tensor([0.0, 1.0]), torch.tensor([1.0, 2.0]))
-_xs_b = torch.linspace(-1.0, 2.0, 6001).unsqueeze(1).expand(-1, 2)
-_got = kl_quadrature(dist.Uniform(0.0, 1.0, validate_args=False), _qb, _xs_b)
-check_shape(_got, (2,), "kl_quadrature(Uniform(0, 1), batch of two q's, (6001, 2) grid)")
-# E_U[(x - m)^2] = 1/12 + (1/2 - m)^2, KL = log(s sqrt(2 pi)) + E / (2 s^2)
-_expected = [math.log(_s * math.sqrt(2 * math.pi)) + (1 / 12 + (0.5 - _m) ** 2) / (2 * _s ** 2)
-             for _m, _s in [(0.0, 1.0), (1.0, 2.0)]]
-check_allclose(_got, _expected, "batched KL(Uniform(0, 1) || q_b)", atol=3e-3, rtol=0)
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # (c) the same in a batch: p with zeros, batched q on a (n, 2) grid
+    _qb = dist.Normal(torch.tensor([0.0, 1.0]), torch.tensor([1.0, 2.0]))
+    _xs_b = torch.linspace(-1.0, 2.0, 6001).unsqueeze(1).expand(-1, 2)
+    _got = kl_quadrature(dist.Uniform(0.0, 1.0, validate_args=False), _qb, _xs_b)
+    check_shape(_got, (2,), "kl_quadrature(Uniform(0, 1), batch of two q's, (6001, 2) grid)")
+    # E_U[(x - m)^2] = 1/12 + (1/2 - m)^2, KL = log(s sqrt(2 pi)) + E / (2 s^2)
+    _expected = [math.log(_s * math.sqrt(2 * math.pi)) + (1 / 12 + (0.5 - _m) ** 2) / (2 * _s ** 2)
+                 for _m, _s in [(0.0, 1.0), (1.0, 2.0)]]
+    check_allclose(_got, _expected, "batched KL(Uniform(0, 1) || q_b)", atol=3e-3, rtol=0)
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ### Monte Carlo
@@ -526,73 +561,90 @@ def kl_monte_carlo(p, q, n_samples):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl_monte_carlo__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_p, _q = dist.Normal(0.0, 1.0), dist.Normal(1.0, 2.0)
-_kl = kl_monte_carlo(_p, _q, 100_000)
-check_scalar_tensor(_kl, "kl_monte_carlo(Normal(0, 1), Normal(1, 2), 100000)")
-# the standard deviation of this estimate is about 0.002; 0.02 is ten of them
-check_close(_kl, dist.kl_divergence(_p, _q).item(), "KL(N(0, 1) || N(1, 2)) by Monte Carlo", atol=0.02,
-            hint="average log p(x) - log q(x) over samples x drawn from p (the first argument)")
-print("Visible checks passed.")
+def __test_cell__():
+    _p, _q = dist.Normal(0.0, 1.0), dist.Normal(1.0, 2.0)
+    _kl = kl_monte_carlo(_p, _q, 100_000)
+    check_scalar_tensor(_kl, "kl_monte_carlo(Normal(0, 1), Normal(1, 2), 100000)")
+    # the standard deviation of this estimate is about 0.002; 0.02 is ten of them
+    check_close(_kl, dist.kl_divergence(_p, _q).item(), "KL(N(0, 1) || N(1, 2)) by Monte Carlo", atol=0.02,
+                hint="average log p(x) - log q(x) over samples x drawn from p (the first argument)")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-# All draws happen inside fork_rng with a fixed seed: the results do not depend on the notebook's seed, and the
-# tolerances are at least 6 standard deviations of each estimate, so they hold for any seed.
-with torch.random.fork_rng():
-    torch.manual_seed(8080)
-    # KL(p || p) is exactly 0 for every sample
-    check_close(kl_monte_carlo(_p, _p, 1000), 0.0, "KL(p || p) by Monte Carlo", atol=1e-6)
-    # Normal pairs against the closed form (std of each estimate at N = 200000: 0.002, 0.03 and 0.02)
-    for (_m1, _s1), (_m2, _s2) in [((1.0, 0.5), (-1.0, 1.5)), ((-1.0, 1.5), (1.0, 0.5)), ((-2.0, 2.0), (0.0, 0.7))]:
-        _a, _b = dist.Normal(_m1, _s1), dist.Normal(_m2, _s2)
-        _got = kl_monte_carlo(_a, _b, 200_000)
-        check_scalar_tensor(_got, f"KL(N({_m1}, {_s1}) || N({_m2}, {_s2})) by Monte Carlo")
-        _expected = dist.kl_divergence(_a, _b).item()
-        check_close(_got, _expected, f"KL(N({_m1}, {_s1}) || N({_m2}, {_s2})) by Monte Carlo",
-                    atol=0.04, rtol=0.02, hint="sample from p, the first argument")
-    # the mixture of the notebook: KL(mixture || N(0, 1)) = 4.5455 (adaptive quadrature in float64);
-    # per-sample std of log p - log q is about 4, so the std of the estimate at N = 10^6 is about 0.004
-    _mix = dist.MixtureSameFamily(dist.Categorical(torch.tensor([0.4, 0.6])),
-                                  dist.Normal(torch.tensor([-1.0, 4.0]), torch.tensor([0.75, 0.5])))
-    check_close(kl_monte_carlo(_mix, dist.Normal(0.0, 1.0), 1_000_000), 4.5455, "KL(mixture || N(0, 1)) by Monte Carlo",
-                atol=0.03)
-    # A wide p against a narrow q: q's density underflows to 0 for about half of the samples, p / q = inf there,
-    # but log p - log q is finite. KL(N(0, 20) || N(0, 1)) = log(1/20) + 400/2 - 1/2; relative std 0.3 % at N = 2e5.
-    _wide, _narrow = dist.Normal(0.0, 20.0), dist.Normal(0.0, 1.0)
-    _got = kl_monte_carlo(_wide, _narrow, 200_000)
-    check_true(bool(torch.isfinite(_got)), "KL(N(0, 20) || N(0, 1)) by Monte Carlo",
-               f"expected a finite value, got {_got}", hint="use log p - log q, not log(p / q)")
-    check_close(_got, math.log(1 / 20) + 200 - 0.5, "KL(N(0, 20) || N(0, 1)) by Monte Carlo", atol=0, rtol=0.025)
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    ### BEGIN HIDDEN TESTS
+    # All draws happen inside fork_rng with a fixed seed: the results do not depend on the notebook's seed, and the
+    # tolerances are at least 6 standard deviations of each estimate, so they hold for any seed.
+    with torch.random.fork_rng():
+        torch.manual_seed(8080)
+        # KL(p || p) is exactly 0 for every sample
+        check_close(kl_monte_carlo(_p, _p, 1000), 0.0, "KL(p || p) by Monte Carlo", atol=1e-6)
+        # Normal pairs against the closed form (std of each estimate at N = 200000: 0.002, 0.03 and 0.02)
+        for (_m1, _s1), (_m2, _s2) in [((1.0, 0.5), (-1.0, 1.5)), ((-1.0, 1.5), (1.0, 0.5)), ((-2.0, 2.0), (0.0, 0.7))]:
+            _a, _b = dist.Normal(_m1, _s1), dist.Normal(_m2, _s2)
+            _got = kl_monte_carlo(_a, _b, 200_000)
+            check_scalar_tensor(_got, f"KL(N({_m1}, {_s1}) || N({_m2}, {_s2})) by Monte Carlo")
+            _expected = dist.kl_divergence(_a, _b).item()
+            check_close(_got, _expected, f"KL(N({_m1}, {_s1}) || N({_m2}, {_s2})) by Monte Carlo",
+                        atol=0.04, rtol=0.02, hint="sample from p, the first argument")
+        # the mixture of the notebook: KL(mixture || N(0, 1)) = 4.5455 (adaptive quadrature in float64);
+        # per-sample std of log p - log q is about 4, so the std of the estimate at N = 10^6 is about 0.004
+        _mix = dist.MixtureSameFamily(dist.Categorical(torch.tensor([0.4, 0.6])),
+                                      dist.Normal(torch.tensor([-1.0, 4.0]), torch.tensor([0.75, 0.5])))
+        check_close(kl_monte_carlo(_mix, dist.Normal(0.0, 1.0), 1_000_000), 4.5455,
+                    "KL(mixture || N(0, 1)) by Monte Carlo",
+                    atol=0.03)
+        # A wide p against a narrow q: q's density underflows to 0 for about half of the samples, p / q = inf there,
+        # but log p - log q is finite. KL(N(0, 20) || N(0, 1)) = log(1/20) + 400/2 - 1/2; relative std 0.3 % at N = 2e5.
+        _wide, _narrow = dist.Normal(0.0, 20.0), dist.Normal(0.0, 1.0)
+        _got = kl_monte_carlo(_wide, _narrow, 200_000)
+        check_true(bool(torch.isfinite(_got)), "KL(N(0, 20) || N(0, 1)) by Monte Carlo",
+                   f"expected a finite value, got {_got}", hint="use log p - log q, not log(p / q)")
+        check_close(_got, math.log(1 / 20) + 200 - 0.5, "KL(N(0, 20) || N(0, 1)) by Monte Carlo", atol=0, rtol=0.025)
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl_monte_carlo__convergence", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-_p, _q = dist.Normal(0.5, 1.2), dist.Normal(-0.3, 0.8)
-_a, _b = kl_monte_carlo(_p, _q, 50), kl_monte_carlo(_p, _q, 50)
-check_true(_a.item() != _b.item(), "two calls of kl_monte_carlo with 50 samples",
-           "gave the same estimate; draw fresh samples in every call and do not reseed inside the function")
-print("Visible checks passed.")
+def __test_cell__():
+    _p, _q = dist.Normal(0.5, 1.2), dist.Normal(-0.3, 0.8)
+    _a, _b = kl_monte_carlo(_p, _q, 50), kl_monte_carlo(_p, _q, 50)
+    check_true(_a.item() != _b.item(), "two calls of kl_monte_carlo with 50 samples",
+               "gave the same estimate; draw fresh samples in every call and do not reseed inside the function")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-# The standard deviation of the estimator is proportional to 1 / sqrt(N): 16 times more samples, 4 times smaller.
-# With R = 400 repetitions the sample std of each set has a relative error of about 1 / sqrt(2 R) = 3.5 %
-# (a little more: the KL terms are skewed), so the ratio has a relative error of about 5 %; [3.0, 5.3] is more
-# than 5 of those on either side. Checked for 300 seeds of the local generator.
-with torch.random.fork_rng():
-    torch.manual_seed(271828)
-    _small = torch.stack([kl_monte_carlo(_p, _q, 64) for _ in range(400)])
-    _large = torch.stack([kl_monte_carlo(_p, _q, 1024) for _ in range(400)])
-check_shape(_small, (400,), "400 estimates with N = 64")
-_ratio = (_small.std() / _large.std()).item()
-check_true(3.0 <= _ratio <= 5.3, "std(estimates at N = 64) / std(estimates at N = 1024)",
-           f"expected about sqrt(16) = 4 (between 3.0 and 5.3), got {_ratio:.3f}",
-           hint="use exactly n_samples fresh samples from p in every call")
-# both sets are unbiased: their means lie within 6 standard errors of the exact KL
-_exact = dist.kl_divergence(_p, _q).item()
-for _est, _n in [(_small, 64), (_large, 1024)]:
-    _se = _est.std().item() / math.sqrt(400)
-    check_close(_est.mean(), _exact, f"mean of 400 estimates with N = {_n}", atol=6 * _se, rtol=0)
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    ### BEGIN HIDDEN TESTS
+    # The standard deviation of the estimator is proportional to 1 / sqrt(N): 16 times more samples, 4 times smaller.
+    # With R = 400 repetitions the sample std of each set has a relative error of about 1 / sqrt(2 R) = 3.5 %
+    # (a little more: the KL terms are skewed), so the ratio has a relative error of about 5 %; [3.0, 5.3] is more
+    # than 5 of those on either side. Checked for 300 seeds of the local generator.
+    with torch.random.fork_rng():
+        torch.manual_seed(271828)
+        _small = torch.stack([kl_monte_carlo(_p, _q, 64) for _ in range(400)])
+        _large = torch.stack([kl_monte_carlo(_p, _q, 1024) for _ in range(400)])
+    check_shape(_small, (400,), "400 estimates with N = 64")
+    _ratio = (_small.std() / _large.std()).item()
+    check_true(3.0 <= _ratio <= 5.3, "std(estimates at N = 64) / std(estimates at N = 1024)",
+               f"expected about sqrt(16) = 4 (between 3.0 and 5.3), got {_ratio:.3f}",
+               hint="use exactly n_samples fresh samples from p in every call")
+    # both sets are unbiased: their means lie within 6 standard errors of the exact KL
+    _exact = dist.kl_divergence(_p, _q).item()
+    for _est, _n in [(_small, 64), (_large, 1024)]:
+        _se = _est.std().item() / math.sqrt(400)
+        check_close(_est.mean(), _exact, f"mean of 400 estimates with N = {_n}", atol=6 * _se, rtol=0)
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ### Both estimators on a bimodal example
@@ -826,82 +878,102 @@ def coin_elbo(mu, sigma, flips, n_points=2001):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "coin_elbo__identity", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_flips = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0])
-_elbo = coin_elbo(-0.33, 0.82, _flips)
-check_scalar_tensor(_elbo, "coin_elbo(-0.33, 0.82, flips)")
-# the best normal in z-space has (mu, sigma) = (-0.3297, 0.8171) and ELBO = -4.09655, 0.0022 below -log 60
-check_close(_elbo, -4.09655, "ELBO of N(-0.33, 0.82) for the flips 0, 1, 1, 0, 0", atol=1e-3,
-            hint="log joint = log_likelihood(z, flips) + log sigmoid(z) + log sigmoid(-z); do not forget -log q")
-check_true(_elbo.item() <= -math.log(60.0), "ELBO", "the ELBO must not exceed the log evidence -log 60")
-print("Visible checks passed.")
+def __test_cell__():
+    _flips = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0])
+    _elbo = coin_elbo(-0.33, 0.82, _flips)
+    check_scalar_tensor(_elbo, "coin_elbo(-0.33, 0.82, flips)")
+    # the best normal in z-space has (mu, sigma) = (-0.3297, 0.8171) and ELBO = -4.09655, 0.0022 below -log 60
+    check_close(_elbo, -4.09655, "ELBO of N(-0.33, 0.82) for the flips 0, 1, 1, 0, 0", atol=1e-3,
+                hint="log joint = log_likelihood(z, flips) + log sigmoid(z) + log sigmoid(-z); do not forget -log q")
+    check_true(_elbo.item() <= -math.log(60.0), "ELBO", "the ELBO must not exceed the log evidence -log 60")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-from scipy import special as _special
+    ### BEGIN HIDDEN TESTS
+    from scipy import special as _special
 
-def _reference_kl_to_posterior(m, s, heads, tails, order=120):
-    """KL(N(m, s) || posterior of z) with Gauss-Hermite quadrature in float64.
+    def _reference_kl_to_posterior(m, s, heads, tails, order=120):
+        """KL(N(m, s) || posterior of z) with Gauss-Hermite quadrature in float64.
 
-    The posterior of z = logit(theta) is Beta(heads + 1, tails + 1) pushed through logit:
-    log p(z | D) = (heads + 1) log sigmoid(z) + (tails + 1) log sigmoid(-z) - log B(heads + 1, tails + 1).
-    """
-    x, w = np.polynomial.hermite.hermgauss(order)
-    z = m + math.sqrt(2.0) * s * x
-    log_post = ((heads + 1) * _special.log_expit(z) + (tails + 1) * _special.log_expit(-z)
-                - _special.betaln(heads + 1, tails + 1))
-    neg_entropy = -math.log(s) - 0.5 * math.log(2 * math.pi * math.e)
-    return neg_entropy - float((w * log_post).sum()) / math.sqrt(math.pi)
+        The posterior of z = logit(theta) is Beta(heads + 1, tails + 1) pushed through logit:
+        log p(z | D) = (heads + 1) log sigmoid(z) + (tails + 1) log sigmoid(-z) - log B(heads + 1, tails + 1).
+        """
+        x, w = np.polynomial.hermite.hermgauss(order)
+        z = m + math.sqrt(2.0) * s * x
+        log_post = ((heads + 1) * _special.log_expit(z) + (tails + 1) * _special.log_expit(-z)
+                    - _special.betaln(heads + 1, tails + 1))
+        neg_entropy = -math.log(s) - 0.5 * math.log(2 * math.pi * math.e)
+        return neg_entropy - float((w * log_post).sum()) / math.sqrt(math.pi)
 
-# ELBO + KL(q || posterior) = log evidence = log B(heads + 1, tails + 1), for several data sets and (mu, sigma).
-# Stated tolerance: 1e-3 (float32 quadrature reaches about 1e-5).
-for _data in ([0.0, 1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0], [0.0] * 9 + [1.0]):
-    _f = torch.tensor(_data)
-    _h = int(sum(_data))
-    _t = len(_data) - _h
-    _log_evidence = float(_special.betaln(_h + 1, _t + 1))
-    for _m, _s in [(-1.0, 1.0), (0.5, 0.4), (-0.33, 0.82), (2.0, 1.5), (-1.5, 0.25)]:
-        _got = coin_elbo(_m, _s, _f)
-        check_scalar_tensor(_got, f"coin_elbo({_m}, {_s}, flips with {_h} heads and {_t} tails)")
-        check_close(_got.item() + _reference_kl_to_posterior(_m, _s, _h, _t), _log_evidence,
-                    f"ELBO + KL(q || posterior) for N({_m}, {_s}), {_h} heads, {_t} tails", atol=1e-3,
-                    hint="the ELBO is E_q[log likelihood + log prior(z) - log q(z)]; the log prior in z-space is "
-                         "log sigmoid(z) + log sigmoid(-z)")
-        check_true(_got.item() <= _log_evidence + 1e-4, "ELBO", "must not exceed the log evidence")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # ELBO + KL(q || posterior) = log evidence = log B(heads + 1, tails + 1), for several data sets and (mu, sigma).
+    # Stated tolerance: 1e-3 (float32 quadrature reaches about 1e-5).
+    for _data in ([0.0, 1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0], [0.0] * 9 + [1.0]):
+        _f = torch.tensor(_data)
+        _h = int(sum(_data))
+        _t = len(_data) - _h
+        _log_evidence = float(_special.betaln(_h + 1, _t + 1))
+        for _m, _s in [(-1.0, 1.0), (0.5, 0.4), (-0.33, 0.82), (2.0, 1.5), (-1.5, 0.25)]:
+            _got = coin_elbo(_m, _s, _f)
+            check_scalar_tensor(_got, f"coin_elbo({_m}, {_s}, flips with {_h} heads and {_t} tails)")
+            check_close(_got.item() + _reference_kl_to_posterior(_m, _s, _h, _t), _log_evidence,
+                        f"ELBO + KL(q || posterior) for N({_m}, {_s}), {_h} heads, {_t} tails", atol=1e-3,
+                        hint="the ELBO is E_q[log likelihood + log prior(z) - log q(z)]; the log prior in z-space is "
+                             "log sigmoid(z) + log sigmoid(-z)")
+            check_true(_got.item() <= _log_evidence + 1e-4, "ELBO", "must not exceed the log evidence")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "coin_elbo__batched", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-_flips = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0])
-_mus = torch.tensor([-1.0, 0.0, 1.0])
-_sigmas = torch.tensor([0.5, 1.0, 1.5])
-_batch = coin_elbo(_mus, _sigmas, _flips)
-check_shape(_batch, (3,), "coin_elbo with mu and sigma of shape (3,)")
-for _i in range(3):
-    check_close(_batch[_i], coin_elbo(_mus[_i].item(), _sigmas[_i].item(), _flips).item(),
-                f"entry {_i} of the batched ELBO vs the call with floats", atol=1e-4,
-                hint="build z with shape (n_points, *S) and integrate along dim 0")
-print("Visible checks passed.")
+def __test_cell__():
+    _flips = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0])
+    _mus = torch.tensor([-1.0, 0.0, 1.0])
+    _sigmas = torch.tensor([0.5, 1.0, 1.5])
+    _batch = coin_elbo(_mus, _sigmas, _flips)
+    check_shape(_batch, (3,), "coin_elbo with mu and sigma of shape (3,)")
+    for _i in range(3):
+        check_close(_batch[_i], coin_elbo(_mus[_i].item(), _sigmas[_i].item(), _flips).item(),
+                    f"entry {_i} of the batched ELBO vs the call with floats", atol=1e-4,
+                    hint="build z with shape (n_points, *S) and integrate along dim 0")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-from scipy import special as _special
+    ### BEGIN HIDDEN TESTS
+    from scipy import special as _special
 
-def _reference_elbo(m, s, heads, tails, order=120):
-    """ELBO of N(m, s) by Gauss-Hermite quadrature in float64: E_q[(h+1) log sig(z) + (t+1) log sig(-z)] + entropy."""
-    x, w = np.polynomial.hermite.hermgauss(order)
-    z = m + math.sqrt(2.0) * s * x
-    log_joint = (heads + 1) * _special.log_expit(z) + (tails + 1) * _special.log_expit(-z)
-    return float((w * log_joint).sum()) / math.sqrt(math.pi) + math.log(s) + 0.5 * math.log(2 * math.pi * math.e)
+    def _reference_elbo(m, s, heads, tails, order=120):
+        """ELBO of N(m, s) by Gauss-Hermite quadrature in float64.
 
-_f = torch.tensor([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0])
-_mus = torch.tensor([[-1.0, 0.0, 1.0], [0.5, 1.0, 2.0]])
-_sigmas = torch.tensor([[0.3, 0.8, 1.2], [0.5, 0.7, 2.0]])
-_got = coin_elbo(_mus, _sigmas, _f)
-check_shape(_got, (2, 3), "coin_elbo with mu and sigma of shape (2, 3)")
-_expected = [[_reference_elbo(_mus[_i, _j].item(), _sigmas[_i, _j].item(), 6, 2) for _j in range(3)] for _i in range(2)]
-check_allclose(_got, _expected, "batched ELBO of shape (2, 3), 6 heads and 2 tails", atol=1e-3, rtol=0)
-_got = coin_elbo(torch.tensor([0.2]), torch.tensor([0.9]), _f)
-check_shape(_got, (1,), "coin_elbo with mu and sigma of shape (1,)")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+        E_q[(h+1) log sig(z) + (t+1) log sig(-z)] + entropy.
+        """
+        x, w = np.polynomial.hermite.hermgauss(order)
+        z = m + math.sqrt(2.0) * s * x
+        log_joint = (heads + 1) * _special.log_expit(z) + (tails + 1) * _special.log_expit(-z)
+        return float((w * log_joint).sum()) / math.sqrt(math.pi) + math.log(s) + 0.5 * math.log(2 * math.pi * math.e)
+
+    _f = torch.tensor([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0])
+    _mus = torch.tensor([[-1.0, 0.0, 1.0], [0.5, 1.0, 2.0]])
+    _sigmas = torch.tensor([[0.3, 0.8, 1.2], [0.5, 0.7, 2.0]])
+    _got = coin_elbo(_mus, _sigmas, _f)
+    check_shape(_got, (2, 3), "coin_elbo with mu and sigma of shape (2, 3)")
+    _expected = [[_reference_elbo(_mus[_i, _j].item(), _sigmas[_i, _j].item(), 6,
+                                  2) for _j in range(3)] for _i in range(2)]
+    check_allclose(_got, _expected, "batched ELBO of shape (2, 3), 6 heads and 2 tails", atol=1e-3, rtol=0)
+    _got = coin_elbo(torch.tensor([0.2]), torch.tensor([0.9]), _f)
+    check_shape(_got, (1,), "coin_elbo with mu and sigma of shape (1,)")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 10. Task: the log evidence by quadrature (2 points)
@@ -934,28 +1006,36 @@ def coin_log_evidence(flips, lower=-40.0, upper=40.0, n_points=8001):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "coin_log_evidence__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_log_ev = coin_log_evidence(torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0]))
-check_scalar_tensor(_log_ev, "coin_log_evidence(flips)")
-check_close(_log_ev, -math.log(60.0), "log evidence of the flips 0, 1, 1, 0, 0 (exact: log B(3, 4) = -log 60)",
-            atol=2e-4, hint="integrate exp(log likelihood + log prior in z-space) over z, then take the log")
-print("Visible checks passed.")
+def __test_cell__():
+    _log_ev = coin_log_evidence(torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0]))
+    check_scalar_tensor(_log_ev, "coin_log_evidence(flips)")
+    check_close(_log_ev, -math.log(60.0), "log evidence of the flips 0, 1, 1, 0, 0 (exact: log B(3, 4) = -log 60)",
+                atol=2e-4, hint="integrate exp(log likelihood + log prior in z-space) over z, then take the log")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-from scipy import special as _special
+    ### BEGIN HIDDEN TESTS
+    from scipy import special as _special
 
-# log p(D) = log B(heads + 1, tails + 1) for a uniform prior; tolerance 2e-4 (float32 quadrature reaches ~1e-6)
-for _data in ([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0], [1.0] * 20 + [0.0] * 3, [0.0] * 9 + [1.0], [1.0]):
-    _h = int(sum(_data))
-    _t = len(_data) - _h
-    _got = coin_log_evidence(torch.tensor(_data))
-    check_scalar_tensor(_got, f"coin_log_evidence for {_h} heads and {_t} tails")
-    check_close(_got, float(_special.betaln(_h + 1, _t + 1)), f"log evidence for {_h} heads and {_t} tails",
-                atol=2e-4, hint="the integrand is p(D | sigmoid(z)) p(z) with the logistic prior density p(z)")
-# the grid arguments are used: a narrower range with fewer points still covers this posterior
-_got = coin_log_evidence(torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0]), lower=-25.0, upper=25.0, n_points=5001)
-check_close(_got, -math.log(60.0), "log evidence with lower=-25, upper=25, n_points=5001", atol=2e-4)
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # log p(D) = log B(heads + 1, tails + 1) for a uniform prior; tolerance 2e-4 (float32 quadrature reaches ~1e-6)
+    for _data in ([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0], [1.0] * 20 + [0.0] * 3, [0.0] * 9 + [1.0], [1.0]):
+        _h = int(sum(_data))
+        _t = len(_data) - _h
+        _got = coin_log_evidence(torch.tensor(_data))
+        check_scalar_tensor(_got, f"coin_log_evidence for {_h} heads and {_t} tails")
+        check_close(_got, float(_special.betaln(_h + 1, _t + 1)), f"log evidence for {_h} heads and {_t} tails",
+                    atol=2e-4, hint="the integrand is p(D | sigmoid(z)) p(z) with the logistic prior density p(z)")
+    # the grid arguments are used: a narrower range with fewer points still covers this posterior
+    _got = coin_log_evidence(torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0]), lower=-25.0, upper=25.0, n_points=5001)
+    check_close(_got, -math.log(60.0), "log evidence with lower=-25, upper=25, n_points=5001", atol=2e-4)
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ### The best normal by brute force, and the identity
@@ -1077,77 +1157,94 @@ def fit_elbo_adam(flips, n_steps=500, n_samples=64, lr=0.05):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "elbo_adam__fit", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_mu, _sigma, _hist = fit_elbo_adam(torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0]), n_steps=20)
-check_python_float(_mu, "mu returned by fit_elbo_adam")
-check_python_float(_sigma, "sigma returned by fit_elbo_adam")
-check_true(_sigma > 0, "sigma returned by fit_elbo_adam", f"expected a positive value, got {_sigma}")
-check_true(abs(_mu) > 1e-4 or abs(_sigma - 1.0) > 1e-4, "fit_elbo_adam after 20 steps",
-           "mu and sigma did not move from the start (0, 1); are you calling optimizer.step()?")
-print("Visible checks passed.")
+def __test_cell__():
+    _mu, _sigma, _hist = fit_elbo_adam(torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0]), n_steps=20)
+    check_python_float(_mu, "mu returned by fit_elbo_adam")
+    check_python_float(_sigma, "sigma returned by fit_elbo_adam")
+    check_true(_sigma > 0, "sigma returned by fit_elbo_adam", f"expected a positive value, got {_sigma}")
+    check_true(abs(_mu) > 1e-4 or abs(_sigma - 1.0) > 1e-4, "fit_elbo_adam after 20 steps",
+               "mu and sigma did not move from the start (0, 1); are you calling optimizer.step()?")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-from scipy import special as _special
+    ### BEGIN HIDDEN TESTS
+    from scipy import special as _special
 
-def _best_normal(heads, tails, order=120):
-    """Brute-force reference: maximise the Gauss-Hermite ELBO over (mu, log sigma) with Nelder-Mead (float64)."""
-    x, w = np.polynomial.hermite.hermgauss(order)
+    def _best_normal(heads, tails, order=120):
+        """Brute-force reference: maximise the Gauss-Hermite ELBO over (mu, log sigma) with Nelder-Mead (float64)."""
+        x, w = np.polynomial.hermite.hermgauss(order)
 
-    def negative_elbo(params):
-        m, log_s = params
-        z = m + math.sqrt(2.0) * math.exp(log_s) * x
-        log_joint = (heads + 1) * _special.log_expit(z) + (tails + 1) * _special.log_expit(-z)
-        return -(float((w * log_joint).sum()) / math.sqrt(math.pi) + log_s + 0.5 * math.log(2 * math.pi * math.e))
+        def negative_elbo(params):
+            m, log_s = params
+            z = m + math.sqrt(2.0) * math.exp(log_s) * x
+            log_joint = (heads + 1) * _special.log_expit(z) + (tails + 1) * _special.log_expit(-z)
+            return -(float((w * log_joint).sum()) / math.sqrt(math.pi) + log_s + 0.5 * math.log(2 * math.pi * math.e))
 
-    result = optimize.minimize(negative_elbo, [0.0, 0.0], method="Nelder-Mead", options={"xatol": 1e-9, "fatol": 1e-12})
-    return result.x[0], math.exp(result.x[1])
+        result = optimize.minimize(negative_elbo, [0.0, 0.0], method="Nelder-Mead",
+                                   options={"xatol": 1e-9, "fatol": 1e-12})
+        return result.x[0], math.exp(result.x[1])
 
-# Stated tolerance: |mu - mu*| < 0.08 and |sigma - sigma*| < 0.06 with the default settings (500 steps, 64 samples,
-# lr 0.05 decaying to 0). Over 200 seeds the largest errors were about 0.04 and 0.03 (std about 0.013 and 0.009).
-with torch.random.fork_rng():
-    torch.manual_seed(1618)
-    for _data in ([0.0, 1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0]):
-        _h = int(sum(_data))
-        _t = len(_data) - _h
-        _mu_ref, _sigma_ref = _best_normal(_h, _t)
-        _mu, _sigma, _hist = fit_elbo_adam(torch.tensor(_data))
-        check_python_float(_mu, "mu")
-        check_python_float(_sigma, "sigma")
-        check_close(_mu, _mu_ref, f"fitted mu for {_h} heads and {_t} tails", atol=0.08, rtol=0,
-                    hint="z = mu + sigma * eps with eps = torch.randn(n_samples): the gradient must flow through z")
-        check_close(_sigma, _sigma_ref, f"fitted sigma for {_h} heads and {_t} tails", atol=0.06, rtol=0,
-                    hint="the ELBO needs the entropy term log sigma and the log prior in z-space")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # Stated tolerance: |mu - mu*| < 0.08 and |sigma - sigma*| < 0.06 with the default settings (500 steps, 64 samples,
+    # lr 0.05 decaying to 0). Over 200 seeds the largest errors were about 0.04 and 0.03 (std about 0.013 and 0.009).
+    with torch.random.fork_rng():
+        torch.manual_seed(1618)
+        for _data in ([0.0, 1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0]):
+            _h = int(sum(_data))
+            _t = len(_data) - _h
+            _mu_ref, _sigma_ref = _best_normal(_h, _t)
+            _mu, _sigma, _hist = fit_elbo_adam(torch.tensor(_data))
+            check_python_float(_mu, "mu")
+            check_python_float(_sigma, "sigma")
+            check_close(_mu, _mu_ref, f"fitted mu for {_h} heads and {_t} tails", atol=0.08, rtol=0,
+                        hint="z = mu + sigma * eps with eps = torch.randn(n_samples): the gradient must flow through z")
+            check_close(_sigma, _sigma_ref, f"fitted sigma for {_h} heads and {_t} tails", atol=0.06, rtol=0,
+                        hint="the ELBO needs the entropy term log sigma and the log prior in z-space")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "elbo_adam__history", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-_mu, _sigma, _hist = fit_elbo_adam(torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0]), n_steps=20)
-check_true(isinstance(_hist, list) and len(_hist) == 20, "history returned by fit_elbo_adam(..., n_steps=20)",
-           f"expected a list of 20 entries, got {type(_hist).__name__} of length {len(_hist)}")
-check_true(all(isinstance(_v, float) for _v in _hist), "history", "expected Python floats", hint="use elbo.item()")
-print("Visible checks passed.")
+def __test_cell__():
+    _mu, _sigma, _hist = fit_elbo_adam(torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0]), n_steps=20)
+    check_true(isinstance(_hist, list) and len(_hist) == 20, "history returned by fit_elbo_adam(..., n_steps=20)",
+               f"expected a list of 20 entries, got {type(_hist).__name__} of length {len(_hist)}")
+    check_true(all(isinstance(_v, float) for _v in _hist), "history", "expected Python floats", hint="use elbo.item()")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-from scipy import special as _special
+    ### BEGIN HIDDEN TESTS
+    from scipy import special as _special
 
-def _gh_elbo(m, s, heads, tails, order=120):
-    x, w = np.polynomial.hermite.hermgauss(order)
-    z = m + math.sqrt(2.0) * s * x
-    log_joint = (heads + 1) * _special.log_expit(z) + (tails + 1) * _special.log_expit(-z)
-    return float((w * log_joint).sum()) / math.sqrt(math.pi) + math.log(s) + 0.5 * math.log(2 * math.pi * math.e)
+    def _gh_elbo(m, s, heads, tails, order=120):
+        x, w = np.polynomial.hermite.hermgauss(order)
+        z = m + math.sqrt(2.0) * s * x
+        log_joint = (heads + 1) * _special.log_expit(z) + (tails + 1) * _special.log_expit(-z)
+        return float((w * log_joint).sum()) / math.sqrt(math.pi) + math.log(s) + 0.5 * math.log(2 * math.pi * math.e)
 
-with torch.random.fork_rng():
-    torch.manual_seed(4669)
-    _mu, _sigma, _hist = fit_elbo_adam(torch.tensor([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0]), n_steps=300)
-check_true(len(_hist) == 300 and all(isinstance(_v, float) for _v in _hist), "history for n_steps=300",
-           "expected a list of 300 Python floats")
-# The first entry estimates the ELBO of the starting point N(0, 1) (std of that estimate about 0.3 with 64 samples).
-check_close(_hist[0], _gh_elbo(0.0, 1.0, 6, 2), "history[0]: ELBO estimate at the start N(0, 1)", atol=2.0,
-            hint="record the ELBO (not the loss -ELBO) of each step")
-# The last 100 estimates average to the ELBO of the final q (over 200 seeds: std 0.01, largest deviation 0.025).
-check_close(float(np.mean(_hist[-100:])), _gh_elbo(_mu, _sigma, 6, 2), "mean of the last 100 ELBO estimates",
-            atol=0.1, hint="record the ELBO (not the loss -ELBO) of each step")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    with torch.random.fork_rng():
+        torch.manual_seed(4669)
+        _mu, _sigma, _hist = fit_elbo_adam(torch.tensor([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0]), n_steps=300)
+    check_true(len(_hist) == 300 and all(isinstance(_v, float) for _v in _hist), "history for n_steps=300",
+               "expected a list of 300 Python floats")
+    # The first entry estimates the ELBO of the starting point N(0, 1) (std of that estimate about 0.3 with 64 samples).
+    check_close(_hist[0], _gh_elbo(0.0, 1.0, 6, 2), "history[0]: ELBO estimate at the start N(0, 1)", atol=2.0,
+                hint="record the ELBO (not the loss -ELBO) of each step")
+    # The last 100 estimates average to the ELBO of the final q (over 200 seeds: std 0.01, largest deviation 0.025).
+    check_close(float(np.mean(_hist[-100:])), _gh_elbo(_mu, _sigma, 6, 2), "mean of the last 100 ELBO estimates",
+                atol=0.1, hint="record the ELBO (not the loss -ELBO) of each step")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ### Our fit on the coin data

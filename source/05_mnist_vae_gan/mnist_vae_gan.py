@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 9ddd07b747f8a608
+#     cells: 5143d268c1dfc414
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -37,7 +37,7 @@
 # ### How this notebook is graded
 #
 # * You write code only in the cells that contain `# YOUR CODE HERE` followed by `raise NotImplementedError(...)`. Replace those lines with your solution (running them first only tells you to do so); keep the function names and signatures as given.
-# * Each task is followed by one or two **graded test cells** (read-only) with a few *visible checks* that you can run yourself and **hidden tests** that are added when we grade. The hidden tests use other inputs: fixed tensors with reference values computed independently, extreme logits, tiny networks whose updates can be computed exactly. A test cell earns all of its points if it runs without an error and none if it raises.
+# * Each task is followed by one or two **graded test cells** (read-only) with a few *visible checks* that you can run yourself and **hidden tests** that are added when we grade. The hidden tests use other inputs: fixed tensors with reference values computed independently, extreme logits, tiny networks whose updates can be computed exactly. A test cell earns all of its points if it runs without an error and none if it raises. The checks sit inside a function, `__test_cell__`, which the cell calls and then deletes: they leave your variables untouched, whatever you named them.
 # * There are 20 points in total: `reparameterize` 2, `kl` 2, `neg_elbo` 2, `vae_step` 2 + 1, `d_loss` 2, `g_loss` 2, `gan_step` 3 + 1, `mmd` 2 + 1.
 # * Later tasks use earlier ones: the negative ELBO calls your KL, the VAE training step calls your negative ELBO, the GAN training step calls your two GAN losses. A mistake in an early task can therefore also cost the points of a later test cell that uses it. The two test cells that check training *trends* (`vae_step__trend`, `gan_step__trend`) look at the loss curve of the VAE and at how far the GAN's samples moved towards the data; they never judge the beauty of one sample.
 # * **Two run sizes.** `run_size()` returns `'full'` by default: all 60 000 training images and 30 epochs for each model, which gives recognisable digits and is meant for a GPU (a few minutes there). The grader sets `DGMCOURSE_SIZE=grading` and runs on a **CPU**: 6 000 images, 2 VAE epochs and 1 GAN epoch, about 20 to 40 seconds for the whole notebook on two CPU cores. Please do not change the hyperparameters in the locked cells. To try the grading size yourself, start Jupyter with the environment variable `DGMCOURSE_SIZE=grading` set.
@@ -204,56 +204,65 @@ def reparameterize(mu, log_var):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "reparameterize__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_mu = torch.zeros(4, 3, requires_grad=True)
-_log_var = torch.zeros(4, 3, requires_grad=True)
-_z = reparameterize(_mu, _log_var)
-check_shape(_z, (4, 3), "reparameterize(mu, log_var) for mu of shape (4, 3)")
-check_true(_z.requires_grad, "z", "z does not carry gradients back to mu and log_var",
-           hint="build z from mu and log_var with torch operations; .sample() cuts the graph")
-_big = reparameterize(torch.full((20000, 1), 3.0), torch.full((20000, 1), math.log(4.0)))
-check_close(_big.mean(), 3.0, "mean of 20000 samples of N(3, 4)", atol=0.1)
-check_close(_big.std(), 2.0, "standard deviation of 20000 samples of N(3, 4)", atol=0.1,
-            hint="log_var is log(sigma^2); sigma = exp(log_var / 2)")
-print("Visible checks passed.")
+def __test_cell__():
+    _mu = torch.zeros(4, 3, requires_grad=True)
+    _log_var = torch.zeros(4, 3, requires_grad=True)
+    _z = reparameterize(_mu, _log_var)
+    check_shape(_z, (4, 3), "reparameterize(mu, log_var) for mu of shape (4, 3)")
+    check_true(_z.requires_grad, "z", "z does not carry gradients back to mu and log_var",
+               hint="build z from mu and log_var with torch operations; .sample() cuts the graph")
+    _big = reparameterize(torch.full((20000, 1), 3.0), torch.full((20000, 1), math.log(4.0)))
+    check_close(_big.mean(), 3.0, "mean of 20000 samples of N(3, 4)", atol=0.1)
+    check_close(_big.std(), 2.0, "standard deviation of 20000 samples of N(3, 4)", atol=0.1,
+                hint="log_var is log(sigma^2); sigma = exp(log_var / 2)")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-# (a) Statistics: 200 000 samples per column. Standard error of the mean sigma / sqrt(n) <= 2 / 447 = 0.0045,
-# of the standard deviation about sigma / sqrt(2n) <= 0.0032; the tolerances are 6 to 7 standard errors.
-_n = 200_000
-_mu_t = torch.tensor([-2.0, 0.0, 3.0]).repeat(_n, 1)
-_sigma = torch.tensor([0.5, 1.0, 2.0])
-_lv_t = torch.log(_sigma ** 2).repeat(_n, 1)
-_zs = reparameterize(_mu_t, _lv_t)
-check_shape(_zs, (_n, 3), "reparameterize for inputs of shape (200000, 3)")
-check_allclose(_zs.mean(0), [-2.0, 0.0, 3.0], "column means of z", atol=0.03)
-check_allclose(_zs.std(0), _sigma, "column standard deviations of z", atol=0.0, rtol=0.02,
-               hint="the standard deviation is exp(log_var / 2), not exp(log_var) and not log_var itself")
-# Every row must get its own noise: the correlation between neighbouring rows must vanish.
-_e = ((_zs - _mu_t) / _sigma).double()
-_corr = float((_e[1:] * _e[:-1]).mean())
-check_true(abs(_corr) < 0.02, "noise of neighbouring rows", f"expected independent noise per entry, "
-           f"got a correlation of {_corr:.3f}", hint="draw eps with torch.randn_like(mu): one value per entry")
-# (b) Fresh noise on every call.
-_a = reparameterize(torch.zeros(5, 2), torch.zeros(5, 2))
-_b = reparameterize(torch.zeros(5, 2), torch.zeros(5, 2))
-check_true(not torch.equal(_a, _b), "two calls with the same inputs", "expected different samples (fresh noise)")
-# (c) Gradients: dz/dmu = 1 and dz/dlog_var = (z - mu) / 2, exactly, for the noise that was drawn. float64 inputs.
-_g = torch.Generator().manual_seed(5)
-_mu_g = torch.randn(6, 4, generator=_g, dtype=torch.float64).requires_grad_(True)
-_lv_g = (0.5 * torch.randn(6, 4, generator=_g, dtype=torch.float64)).requires_grad_(True)
-_zg = reparameterize(_mu_g, _lv_g)
-check_shape(_zg, (6, 4), "reparameterize for inputs of shape (6, 4)")
-check_true(_zg.requires_grad, "z", "z does not carry gradients", hint="do not use .sample() or .detach()")
-_zg.sum().backward()
-check_true(_mu_g.grad is not None and _lv_g.grad is not None, "gradients of z.sum()",
-           "no gradient reached mu or log_var", hint="z = mu + exp(log_var / 2) * eps with eps = torch.randn_like(mu)")
-check_allclose(_mu_g.grad, torch.ones(6, 4), "d z.sum() / d mu", atol=1e-6)
-check_allclose(_lv_g.grad, 0.5 * (_zg.detach() - _mu_g.detach()), "d z.sum() / d log_var = (z - mu) / 2",
-               atol=1e-5, rtol=1e-5, hint="sigma = exp(log_var / 2), so dz/dlog_var = sigma * eps / 2")
-check_true(_zg.dtype == torch.float64, "dtype of z", f"expected float64 for float64 inputs, got {_zg.dtype}",
-           hint="torch.randn_like(mu) matches the dtype and device of mu")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    ### BEGIN HIDDEN TESTS
+    # (a) Statistics: 200 000 samples per column. Standard error of the mean sigma / sqrt(n) <= 2 / 447 = 0.0045,
+    # of the standard deviation about sigma / sqrt(2n) <= 0.0032; the tolerances are 6 to 7 standard errors.
+    _n = 200_000
+    _mu_t = torch.tensor([-2.0, 0.0, 3.0]).repeat(_n, 1)
+    _sigma = torch.tensor([0.5, 1.0, 2.0])
+    _lv_t = torch.log(_sigma ** 2).repeat(_n, 1)
+    _zs = reparameterize(_mu_t, _lv_t)
+    check_shape(_zs, (_n, 3), "reparameterize for inputs of shape (200000, 3)")
+    check_allclose(_zs.mean(0), [-2.0, 0.0, 3.0], "column means of z", atol=0.03)
+    check_allclose(_zs.std(0), _sigma, "column standard deviations of z", atol=0.0, rtol=0.02,
+                   hint="the standard deviation is exp(log_var / 2), not exp(log_var) and not log_var itself")
+    # Every row must get its own noise: the correlation between neighbouring rows must vanish.
+    _e = ((_zs - _mu_t) / _sigma).double()
+    _corr = float((_e[1:] * _e[:-1]).mean())
+    check_true(abs(_corr) < 0.02, "noise of neighbouring rows", f"expected independent noise per entry, "
+               f"got a correlation of {_corr:.3f}", hint="draw eps with torch.randn_like(mu): one value per entry")
+    # (b) Fresh noise on every call.
+    _a = reparameterize(torch.zeros(5, 2), torch.zeros(5, 2))
+    _b = reparameterize(torch.zeros(5, 2), torch.zeros(5, 2))
+    check_true(not torch.equal(_a, _b), "two calls with the same inputs", "expected different samples (fresh noise)")
+    # (c) Gradients: dz/dmu = 1 and dz/dlog_var = (z - mu) / 2, exactly, for the noise that was drawn. float64 inputs.
+    _g = torch.Generator().manual_seed(5)
+    _mu_g = torch.randn(6, 4, generator=_g, dtype=torch.float64).requires_grad_(True)
+    _lv_g = (0.5 * torch.randn(6, 4, generator=_g, dtype=torch.float64)).requires_grad_(True)
+    _zg = reparameterize(_mu_g, _lv_g)
+    check_shape(_zg, (6, 4), "reparameterize for inputs of shape (6, 4)")
+    check_true(_zg.requires_grad, "z", "z does not carry gradients", hint="do not use .sample() or .detach()")
+    _zg.sum().backward()
+    check_true(_mu_g.grad is not None and _lv_g.grad is not None, "gradients of z.sum()",
+               "no gradient reached mu or log_var", hint="z = mu + exp(log_var / 2) * eps with eps = "
+                                                         "torch.randn_like(mu)")
+    check_allclose(_mu_g.grad, torch.ones(6, 4), "d z.sum() / d mu", atol=1e-6)
+    check_allclose(_lv_g.grad, 0.5 * (_zg.detach() - _mu_g.detach()), "d z.sum() / d log_var = (z - mu) / 2",
+                   atol=1e-5, rtol=1e-5, hint="sigma = exp(log_var / 2), so dz/dlog_var = sigma * eps / 2")
+    check_true(_zg.dtype == torch.float64, "dtype of z", f"expected float64 for float64 inputs, got {_zg.dtype}",
+               hint="torch.randn_like(mu) matches the dtype and device of mu")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ### The log-density of a reparameterised sample
@@ -322,54 +331,63 @@ def kl_to_standard_normal(mu, log_var):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "kl__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_kl = kl_to_standard_normal(torch.zeros(3, 4), torch.zeros(3, 4))
-check_shape(_kl, (3,), "kl_to_standard_normal for inputs of shape (3, 4)")
-check_allclose(_kl, torch.zeros(3), "KL(N(0, I) || N(0, I))", atol=1e-6)
-# mu = 1 and sigma^2 = 1 in each of 4 dimensions: 0.5 * 4 * (1 + 1 - 1 - 0) = 2
-check_allclose(kl_to_standard_normal(torch.ones(2, 4), torch.zeros(2, 4)), [2.0, 2.0],
-               "KL(N(1, I) || N(0, I)) in 4 dimensions", atol=1e-5,
-               hint="sum over the latent dimensions (dim=-1), one value per example")
-print("Visible checks passed.")
+def __test_cell__():
+    _kl = kl_to_standard_normal(torch.zeros(3, 4), torch.zeros(3, 4))
+    check_shape(_kl, (3,), "kl_to_standard_normal for inputs of shape (3, 4)")
+    check_allclose(_kl, torch.zeros(3), "KL(N(0, I) || N(0, I))", atol=1e-6)
+    # mu = 1 and sigma^2 = 1 in each of 4 dimensions: 0.5 * 4 * (1 + 1 - 1 - 0) = 2
+    check_allclose(kl_to_standard_normal(torch.ones(2, 4), torch.zeros(2, 4)), [2.0, 2.0],
+                   "KL(N(1, I) || N(0, I)) in 4 dimensions", atol=1e-5,
+                   hint="sum over the latent dimensions (dim=-1), one value per example")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-_Normal = torch.distributions.Normal
-_g = torch.Generator().manual_seed(11)
-# (a) Against torch.distributions on random float64 inputs; the last two rows have sum(log sigma) > 0.
-_mu_k = torch.randn(6, 5, generator=_g, dtype=torch.float64)
-_lv_k = torch.randn(6, 5, generator=_g, dtype=torch.float64)
-_lv_k[4:] = _lv_k[4:].abs() + 0.5
-_expected = torch.distributions.kl_divergence(_Normal(_mu_k, torch.exp(0.5 * _lv_k)), _Normal(0.0, 1.0)).sum(-1)
-_got = kl_to_standard_normal(_mu_k, _lv_k)
-check_shape(_got, (6,), "KL for inputs of shape (6, 5)")
-check_allclose(_got, _expected, "KL against torch.distributions.kl_divergence", atol=1e-10, rtol=1e-10,
-               hint="0.5 * sum(exp(log_var) + mu^2 - 1 - log_var) over the last dimension")
-_expected1 = torch.distributions.kl_divergence(_Normal(_mu_k[:, :1], torch.exp(0.5 * _lv_k[:, :1])), _Normal(0.0, 1.0))
-check_allclose(kl_to_standard_normal(_mu_k[:, :1], _lv_k[:, :1]), _expected1[:, 0],
-               "KL for a one-dimensional latent (shape (6, 1))", atol=1e-10, rtol=1e-10)
-# (b) Against a Monte Carlo estimate E_q[log q(z) - log p(z)] with 400 000 samples of one Gaussian in 3 dimensions
-# (with sum(log sigma) > 0). The integrand has standard deviation below 3 here, so the standard error is < 0.005.
-_mu_mc = torch.tensor([[0.7, -1.2, 0.3]], dtype=torch.float64)
-_lv_mc = torch.tensor([[0.9, -0.4, 0.6]], dtype=torch.float64)
-_q = _Normal(_mu_mc, torch.exp(0.5 * _lv_mc))
-_zmc = _q.sample((400_000,))                                # [400000, 1, 3]
-_mc = (_q.log_prob(_zmc) - _Normal(0.0, 1.0).log_prob(_zmc)).sum(-1).mean()
-check_close(kl_to_standard_normal(_mu_mc, _lv_mc)[0], float(_mc), "KL against a Monte Carlo estimate",
-            atol=0.03, rtol=0)
-# (c) Gradients: dKL/dmu = mu and dKL/dlog_var = (exp(log_var) - 1) / 2.
-_mu_k.requires_grad_(True)
-_lv_k.requires_grad_(True)
-_out = kl_to_standard_normal(_mu_k, _lv_k)
-check_true(_out.requires_grad, "KL", "the result does not carry gradients")
-_out.sum().backward()
-check_allclose(_mu_k.grad, _mu_k.detach(), "dKL/dmu", atol=1e-10)
-check_allclose(_lv_k.grad, 0.5 * (torch.exp(_lv_k.detach()) - 1.0), "dKL/dlog_var", atol=1e-10,
-               hint="log_var is log(sigma^2), not log(sigma)")
-# (d) Large but finite inputs stay finite, and the divergence is never negative.
-_wide = kl_to_standard_normal(torch.tensor([[30.0, -30.0]]), torch.tensor([[8.0, -8.0]]))
-check_true(bool(torch.isfinite(_wide).all()) and float(_wide.min()) >= 0.0, "KL for mu = +-30, log_var = +-8",
-           f"expected a finite non-negative value, got {_wide}")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    ### BEGIN HIDDEN TESTS
+    _Normal = torch.distributions.Normal
+    _g = torch.Generator().manual_seed(11)
+    # (a) Against torch.distributions on random float64 inputs; the last two rows have sum(log sigma) > 0.
+    _mu_k = torch.randn(6, 5, generator=_g, dtype=torch.float64)
+    _lv_k = torch.randn(6, 5, generator=_g, dtype=torch.float64)
+    _lv_k[4:] = _lv_k[4:].abs() + 0.5
+    _expected = torch.distributions.kl_divergence(_Normal(_mu_k, torch.exp(0.5 * _lv_k)), _Normal(0.0, 1.0)).sum(-1)
+    _got = kl_to_standard_normal(_mu_k, _lv_k)
+    check_shape(_got, (6,), "KL for inputs of shape (6, 5)")
+    check_allclose(_got, _expected, "KL against torch.distributions.kl_divergence", atol=1e-10, rtol=1e-10,
+                   hint="0.5 * sum(exp(log_var) + mu^2 - 1 - log_var) over the last dimension")
+    _expected1 = torch.distributions.kl_divergence(_Normal(_mu_k[:, :1], torch.exp(0.5 * _lv_k[:, :1])),
+                                                   _Normal(0.0, 1.0))
+    check_allclose(kl_to_standard_normal(_mu_k[:, :1], _lv_k[:, :1]), _expected1[:, 0],
+                   "KL for a one-dimensional latent (shape (6, 1))", atol=1e-10, rtol=1e-10)
+    # (b) Against a Monte Carlo estimate E_q[log q(z) - log p(z)] with 400 000 samples of one Gaussian in 3 dimensions
+    # (with sum(log sigma) > 0). The integrand has standard deviation below 3 here, so the standard error is < 0.005.
+    _mu_mc = torch.tensor([[0.7, -1.2, 0.3]], dtype=torch.float64)
+    _lv_mc = torch.tensor([[0.9, -0.4, 0.6]], dtype=torch.float64)
+    _q = _Normal(_mu_mc, torch.exp(0.5 * _lv_mc))
+    _zmc = _q.sample((400_000,))                                # [400000, 1, 3]
+    _mc = (_q.log_prob(_zmc) - _Normal(0.0, 1.0).log_prob(_zmc)).sum(-1).mean()
+    check_close(kl_to_standard_normal(_mu_mc, _lv_mc)[0], float(_mc), "KL against a Monte Carlo estimate",
+                atol=0.03, rtol=0)
+    # (c) Gradients: dKL/dmu = mu and dKL/dlog_var = (exp(log_var) - 1) / 2.
+    _mu_k.requires_grad_(True)
+    _lv_k.requires_grad_(True)
+    _out = kl_to_standard_normal(_mu_k, _lv_k)
+    check_true(_out.requires_grad, "KL", "the result does not carry gradients")
+    _out.sum().backward()
+    check_allclose(_mu_k.grad, _mu_k.detach(), "dKL/dmu", atol=1e-10)
+    check_allclose(_lv_k.grad, 0.5 * (torch.exp(_lv_k.detach()) - 1.0), "dKL/dlog_var", atol=1e-10,
+                   hint="log_var is log(sigma^2), not log(sigma)")
+    # (d) Large but finite inputs stay finite, and the divergence is never negative.
+    _wide = kl_to_standard_normal(torch.tensor([[30.0, -30.0]]), torch.tensor([[8.0, -8.0]]))
+    check_true(bool(torch.isfinite(_wide).all()) and float(_wide.min()) >= 0.0, "KL for mu = +-30, log_var = +-8",
+               f"expected a finite non-negative value, got {_wide}")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # The next cell compares your analytic KL with Monte Carlo estimates $\frac1S \sum_s \big[\log q(z_s) - \log p(z_s)\big]$ that use the log-density of section 3, once with the correct sign and once with the $+\lvert\sum\log\sigma\rvert$ version. Only the correct one converges to the analytic value.
@@ -426,64 +444,73 @@ def negative_elbo(x, logits, mu, log_var):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "neg_elbo__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_x = torch.tensor([[[[1.0, 0.0], [0.5, 1.0]]]])            # one 2 x 2 image, shape (1, 1, 2, 2)
-_zero_logits = torch.zeros(1, 1, 2, 2)
-_ne = negative_elbo(_x, _zero_logits, torch.zeros(1, 3), torch.zeros(1, 3))
-check_shape(_ne, (1,), "negative_elbo for one image")
-# logits 0 mean pi = 1/2 for every pixel: each pixel costs log 2 whatever its value; the KL is 0.
-check_close(_ne[0], 4 * math.log(2.0), "negative ELBO with zero logits and q = N(0, I)", atol=1e-5, rtol=1e-5,
-            hint="sum the binary cross-entropy over the pixels of each image (not the mean)")
-_ne = negative_elbo(_x.repeat(3, 1, 1, 1), _zero_logits.repeat(3, 1, 1, 1), torch.ones(3, 2), torch.zeros(3, 2))
-check_allclose(_ne, [4 * math.log(2.0) + 1.0] * 3, "negative ELBO with mu = 1 in 2 latent dimensions", atol=1e-5,
-               hint="one value per image: reconstruction term + KL")
-print("Visible checks passed.")
+def __test_cell__():
+    _x = torch.tensor([[[[1.0, 0.0], [0.5, 1.0]]]])            # one 2 x 2 image, shape (1, 1, 2, 2)
+    _zero_logits = torch.zeros(1, 1, 2, 2)
+    _ne = negative_elbo(_x, _zero_logits, torch.zeros(1, 3), torch.zeros(1, 3))
+    check_shape(_ne, (1,), "negative_elbo for one image")
+    # logits 0 mean pi = 1/2 for every pixel: each pixel costs log 2 whatever its value; the KL is 0.
+    check_close(_ne[0], 4 * math.log(2.0), "negative ELBO with zero logits and q = N(0, I)", atol=1e-5, rtol=1e-5,
+                hint="sum the binary cross-entropy over the pixels of each image (not the mean)")
+    _ne = negative_elbo(_x.repeat(3, 1, 1, 1), _zero_logits.repeat(3, 1, 1, 1), torch.ones(3, 2), torch.zeros(3, 2))
+    check_allclose(_ne, [4 * math.log(2.0) + 1.0] * 3, "negative ELBO with mu = 1 in 2 latent dimensions", atol=1e-5,
+                   hint="one value per image: reconstruction term + KL")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-_Normal = torch.distributions.Normal
-_Bernoulli = torch.distributions.Bernoulli
-_g = torch.Generator().manual_seed(21)
+    ### BEGIN HIDDEN TESTS
+    _Normal = torch.distributions.Normal
+    _Bernoulli = torch.distributions.Bernoulli
+    _g = torch.Generator().manual_seed(21)
 
-def _reference(x, logits, mu, log_var):
-    """-log p(x|z) from torch.distributions.Bernoulli (validate_args=False admits grey values) + KL from Normal."""
-    rec = -_Bernoulli(logits=logits, validate_args=False).log_prob(x).reshape(x.shape[0], -1).sum(1)
-    kl = torch.distributions.kl_divergence(_Normal(mu, torch.exp(0.5 * log_var)), _Normal(0.0, 1.0)).sum(-1)
-    return rec + kl
+    def _reference(x, logits, mu, log_var):
+        """-log p(x|z) from torch.distributions.Bernoulli (validate_args=False admits grey values) + KL from Normal."""
+        rec = -_Bernoulli(logits=logits, validate_args=False).log_prob(x).reshape(x.shape[0], -1).sum(1)
+        kl = torch.distributions.kl_divergence(_Normal(mu, torch.exp(0.5 * log_var)), _Normal(0.0, 1.0)).sum(-1)
+        return rec + kl
 
-# (a) Fixed float64 tensors: three grey-valued images and two binary ones, moderate logits.
-_x = torch.rand(5, 1, 6, 6, generator=_g, dtype=torch.float64)
-_x[:2] = (_x[:2] > 0.5).double()
-_logits = 3.0 * torch.randn(5, 1, 6, 6, generator=_g, dtype=torch.float64)
-_mu = torch.randn(5, 3, generator=_g, dtype=torch.float64)
-_lv = 0.7 * torch.randn(5, 3, generator=_g, dtype=torch.float64)
-_got = negative_elbo(_x, _logits, _mu, _lv)
-check_shape(_got, (5,), "negative_elbo for a batch of 5 images of shape (1, 6, 6)")
-check_allclose(_got, _reference(_x, _logits, _mu, _lv), "negative ELBO against torch.distributions",
-               atol=1e-8, rtol=1e-8, hint="sum of BCE-with-logits over all pixels of an image, plus the KL")
-# (b) Flat images [B, 784]-style and a batch of one.
-_xf, _lf = _x.reshape(5, 36), _logits.reshape(5, 36)
-check_allclose(negative_elbo(_xf, _lf, _mu, _lv), _reference(_xf, _lf, _mu, _lv), "negative ELBO for flat images",
-               atol=1e-8, rtol=1e-8, hint="sum over every dimension except the first")
-check_allclose(negative_elbo(_x[:1], _logits[:1], _mu[:1], _lv[:1]), _reference(_x[:1], _logits[:1], _mu[:1], _lv[:1]),
-               "negative ELBO for a batch of one", atol=1e-8, rtol=1e-8)
-# (c) Extreme float32 logits. Per pixel BCE(l, x) = softplus(l) - x l: (l, x) = (100, 1) and (-100, 0) cost about 0,
-# (-100, 1) and (100, 0) cost 100; with 1000 instead of 100 the last two cost 1000. q = N(0, I), so the KL is 0.
-_xe = torch.tensor([[1.0, 0.0, 1.0, 0.0]] * 2)
-_le = torch.tensor([[100.0, -100.0, -100.0, 100.0], [1000.0, -1000.0, -1000.0, 1000.0]])
-_ge = negative_elbo(_xe, _le, torch.zeros(2, 2), torch.zeros(2, 2))
-check_shape(_ge, (2,), "negative_elbo for extreme logits")
-check_allclose(_ge, [200.0, 2000.0], "negative ELBO for logits +-100 and +-1000 (float32)", atol=1e-3, rtol=1e-6,
-               hint="sigmoid rounds to exactly 0 or 1 for such logits; use F.binary_cross_entropy_with_logits "
-                    "on the logits themselves")
-# (d) Gradients: d/dlogits = sigmoid(logits) - x; d/dmu = mu (from the KL).
-_lg = _logits.clone().requires_grad_(True)
-_mg = _mu.clone().requires_grad_(True)
-_out = negative_elbo(_x, _lg, _mg, _lv)
-check_true(_out.requires_grad, "negative_elbo", "the result does not carry gradients")
-_out.sum().backward()
-check_allclose(_lg.grad, torch.sigmoid(_logits) - _x, "d negative_elbo / d logits", atol=1e-10)
-check_allclose(_mg.grad, _mu, "d negative_elbo / d mu", atol=1e-10, hint="+ KL, not - KL")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # (a) Fixed float64 tensors: three grey-valued images and two binary ones, moderate logits.
+    _x = torch.rand(5, 1, 6, 6, generator=_g, dtype=torch.float64)
+    _x[:2] = (_x[:2] > 0.5).double()
+    _logits = 3.0 * torch.randn(5, 1, 6, 6, generator=_g, dtype=torch.float64)
+    _mu = torch.randn(5, 3, generator=_g, dtype=torch.float64)
+    _lv = 0.7 * torch.randn(5, 3, generator=_g, dtype=torch.float64)
+    _got = negative_elbo(_x, _logits, _mu, _lv)
+    check_shape(_got, (5,), "negative_elbo for a batch of 5 images of shape (1, 6, 6)")
+    check_allclose(_got, _reference(_x, _logits, _mu, _lv), "negative ELBO against torch.distributions",
+                   atol=1e-8, rtol=1e-8, hint="sum of BCE-with-logits over all pixels of an image, plus the KL")
+    # (b) Flat images [B, 784]-style and a batch of one.
+    _xf, _lf = _x.reshape(5, 36), _logits.reshape(5, 36)
+    check_allclose(negative_elbo(_xf, _lf, _mu, _lv), _reference(_xf, _lf, _mu, _lv), "negative ELBO for flat images",
+                   atol=1e-8, rtol=1e-8, hint="sum over every dimension except the first")
+    check_allclose(negative_elbo(_x[:1], _logits[:1], _mu[:1], _lv[:1]),
+                   _reference(_x[:1], _logits[:1], _mu[:1], _lv[:1]),
+                   "negative ELBO for a batch of one", atol=1e-8, rtol=1e-8)
+    # (c) Extreme float32 logits. Per pixel BCE(l, x) = softplus(l) - x l: (l, x) = (100, 1) and (-100, 0) cost about 0,
+    # (-100, 1) and (100, 0) cost 100; with 1000 instead of 100 the last two cost 1000. q = N(0, I), so the KL is 0.
+    _xe = torch.tensor([[1.0, 0.0, 1.0, 0.0]] * 2)
+    _le = torch.tensor([[100.0, -100.0, -100.0, 100.0], [1000.0, -1000.0, -1000.0, 1000.0]])
+    _ge = negative_elbo(_xe, _le, torch.zeros(2, 2), torch.zeros(2, 2))
+    check_shape(_ge, (2,), "negative_elbo for extreme logits")
+    check_allclose(_ge, [200.0, 2000.0], "negative ELBO for logits +-100 and +-1000 (float32)", atol=1e-3, rtol=1e-6,
+                   hint="sigmoid rounds to exactly 0 or 1 for such logits; use F.binary_cross_entropy_with_logits "
+                        "on the logits themselves")
+    # (d) Gradients: d/dlogits = sigmoid(logits) - x; d/dmu = mu (from the KL).
+    _lg = _logits.clone().requires_grad_(True)
+    _mg = _mu.clone().requires_grad_(True)
+    _out = negative_elbo(_x, _lg, _mg, _lv)
+    check_true(_out.requires_grad, "negative_elbo", "the result does not carry gradients")
+    _out.sum().backward()
+    check_allclose(_lg.grad, torch.sigmoid(_logits) - _x, "d negative_elbo / d logits", atol=1e-10)
+    check_allclose(_mg.grad, _mu, "d negative_elbo / d mu", atol=1e-10, hint="+ KL, not - KL")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 6. The VAE and one training step
@@ -561,71 +588,80 @@ def vae_train_step(model, optimizer, x):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "vae_step__mechanics", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-torch.manual_seed(1234)
-_model = VAE().to(DEVICE)
-_opt = torch.optim.Adam(_model.parameters(), lr=1e-3)
-_before = [p.detach().clone() for p in _model.decoder.parameters()]
-_loss = vae_train_step(_model, _opt, train_images[:16])
-check_python_float(_loss, "vae_train_step(...)")
-check_true(math.isfinite(_loss) and _loss > 0, "loss of one step", f"expected a finite positive number, got {_loss}")
-check_true(any(not torch.equal(a, b.detach()) for a, b in zip(_before, _model.decoder.parameters())),
-           "decoder parameters after one step", "the parameters did not change; call optimizer.step()")
-print("Visible checks passed.")
+def __test_cell__():
+    torch.manual_seed(1234)
+    _model = VAE().to(DEVICE)
+    _opt = torch.optim.Adam(_model.parameters(), lr=1e-3)
+    _before = [p.detach().clone() for p in _model.decoder.parameters()]
+    _loss = vae_train_step(_model, _opt, train_images[:16])
+    check_python_float(_loss, "vae_train_step(...)")
+    check_true(math.isfinite(_loss) and _loss > 0, "loss of one step",
+               f"expected a finite positive number, got {_loss}")
+    check_true(any(not torch.equal(a, b.detach()) for a, b in zip(_before, _model.decoder.parameters())),
+               "decoder parameters after one step", "the parameters did not change; call optimizer.step()")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-_g = torch.Generator().manual_seed(31)
-
-
-class _TinyVAE(nn.Module):
-    """A deterministic stand-in (no sampling): one linear layer gives logits, mu and log_var of 2 x 2 images."""
-
-    def __init__(self):
-        super().__init__()
-        self.layer = nn.Linear(4, 4 + 2 + 2)
-
-    def forward(self, x):
-        out = self.layer(x.reshape(x.shape[0], -1))
-        return out[:, :4].reshape(x.shape), out[:, 4:6], 0.5 * torch.tanh(out[:, 6:8])
+    ### BEGIN HIDDEN TESTS
+    _g = torch.Generator().manual_seed(31)
 
 
-def _reference_loss(model, x):
-    """Mean over the batch of sum_j [softplus(l_j) - x_j l_j] + 0.5 sum_k (exp(v_k) + m_k^2 - 1 - v_k)."""
-    logits, mu, log_var = model(x)
-    rec = (F.softplus(logits) - x * logits).reshape(x.shape[0], -1).sum(1)
-    kl = 0.5 * (torch.exp(log_var) + mu ** 2 - 1.0 - log_var).sum(1)
-    return (rec + kl).mean()
+    class _TinyVAE(nn.Module):
+        """A deterministic stand-in (no sampling): one linear layer gives logits, mu and log_var of 2 x 2 images."""
+
+        def __init__(self):
+            super().__init__()
+            self.layer = nn.Linear(4, 4 + 2 + 2)
+
+        def forward(self, x):
+            out = self.layer(x.reshape(x.shape[0], -1))
+            return out[:, :4].reshape(x.shape), out[:, 4:6], 0.5 * torch.tanh(out[:, 6:8])
 
 
-_tiny = _TinyVAE()
-with torch.no_grad():
-    for _p in _tiny.parameters():
-        _p.copy_(0.7 * torch.randn(_p.shape, generator=_g))
-_x = torch.rand(6, 1, 2, 2, generator=_g)
-# Expected: plain SGD (lr 0.1) on the mean loss, computed on an independent copy.
-_ref = copy.deepcopy(_tiny)
-_ref_loss = _reference_loss(_ref, _x)
-_ref_loss.backward()
-_expected = [(_p - 0.1 * _p.grad).detach() for _p in _ref.parameters()]
-for _p in _tiny.parameters():                       # stale gradients from an earlier step: must be cleared
-    _p.grad = torch.full_like(_p, 50.0)
-_returned = vae_train_step(_tiny, torch.optim.SGD(_tiny.parameters(), lr=0.1), _x)
-check_python_float(_returned, "vae_train_step(...) on a stand-in model")
-check_close(_returned, _ref_loss.item(), "returned loss (mean negative ELBO of the batch, before the step)",
-            atol=1e-5, rtol=1e-5, hint="the mean over the batch, not the sum; computed before optimizer.step()")
-for _name, _p in _tiny.named_parameters():
-    check_true(_p.grad is not None and bool(torch.isfinite(_p.grad).all()), f"gradient of {_name}",
-               "expected a finite gradient after the step")
-for (_name, _p), _want in zip(_tiny.named_parameters(), _expected):
-    check_allclose(_p, _want, f"parameter {_name} after one SGD step (lr 0.1)", atol=1e-5, rtol=1e-5,
-                   hint="zero_grad() before backward() (gradients accumulate), then optimizer.step(); "
-                        "the loss is the batch mean")
-# A second step on the same model continues from the new parameters (nothing is cached between calls).
-_ref2 = copy.deepcopy(_tiny)
-_ref2_loss = _reference_loss(_ref2, _x).item()
-check_close(vae_train_step(_tiny, torch.optim.SGD(_tiny.parameters(), lr=0.1), _x), _ref2_loss,
-            "returned loss of a second step", atol=1e-5, rtol=1e-5)
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    def _reference_loss(model, x):
+        """Mean over the batch of sum_j [softplus(l_j) - x_j l_j] + 0.5 sum_k (exp(v_k) + m_k^2 - 1 - v_k)."""
+        logits, mu, log_var = model(x)
+        rec = (F.softplus(logits) - x * logits).reshape(x.shape[0], -1).sum(1)
+        kl = 0.5 * (torch.exp(log_var) + mu ** 2 - 1.0 - log_var).sum(1)
+        return (rec + kl).mean()
+
+
+    _tiny = _TinyVAE()
+    with torch.no_grad():
+        for _p in _tiny.parameters():
+            _p.copy_(0.7 * torch.randn(_p.shape, generator=_g))
+    _x = torch.rand(6, 1, 2, 2, generator=_g)
+    # Expected: plain SGD (lr 0.1) on the mean loss, computed on an independent copy.
+    _ref = copy.deepcopy(_tiny)
+    _ref_loss = _reference_loss(_ref, _x)
+    _ref_loss.backward()
+    _expected = [(_p - 0.1 * _p.grad).detach() for _p in _ref.parameters()]
+    for _p in _tiny.parameters():                       # stale gradients from an earlier step: must be cleared
+        _p.grad = torch.full_like(_p, 50.0)
+    _returned = vae_train_step(_tiny, torch.optim.SGD(_tiny.parameters(), lr=0.1), _x)
+    check_python_float(_returned, "vae_train_step(...) on a stand-in model")
+    check_close(_returned, _ref_loss.item(), "returned loss (mean negative ELBO of the batch, before the step)",
+                atol=1e-5, rtol=1e-5, hint="the mean over the batch, not the sum; computed before optimizer.step()")
+    for _name, _p in _tiny.named_parameters():
+        check_true(_p.grad is not None and bool(torch.isfinite(_p.grad).all()), f"gradient of {_name}",
+                   "expected a finite gradient after the step")
+    for (_name, _p), _want in zip(_tiny.named_parameters(), _expected):
+        check_allclose(_p, _want, f"parameter {_name} after one SGD step (lr 0.1)", atol=1e-5, rtol=1e-5,
+                       hint="zero_grad() before backward() (gradients accumulate), then optimizer.step(); "
+                            "the loss is the batch mean")
+    # A second step on the same model continues from the new parameters (nothing is cached between calls).
+    _ref2 = copy.deepcopy(_tiny)
+    _ref2_loss = _reference_loss(_ref2, _x).item()
+    check_close(vae_train_step(_tiny, torch.optim.SGD(_tiny.parameters(), lr=0.1), _x), _ref2_loss,
+                "returned loss of a second step", atol=1e-5, rtol=1e-5)
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 8. Training the VAE
@@ -649,24 +685,32 @@ for epoch in range(CONFIG["vae_epochs"]):
 print(f"{len(vae_history)} steps in {time.perf_counter() - t_start:.1f} s")
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "vae_step__trend", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-_steps = CONFIG["vae_epochs"] * math.ceil(N_TRAIN / VAE_BATCH)
-check_true(len(vae_history) == _steps, "vae_history",
-           f"expected one loss per mini-batch ({_steps}), got {len(vae_history)}")
-check_true(all(isinstance(_v, float) and math.isfinite(_v) and _v > 0 for _v in vae_history), "vae_history",
-           "expected finite positive Python floats (a negative ELBO of a Bernoulli decoder is positive)")
-print("Visible checks passed.")
+def __test_cell__():
+    _steps = CONFIG["vae_epochs"] * math.ceil(N_TRAIN / VAE_BATCH)
+    check_true(len(vae_history) == _steps, "vae_history",
+               f"expected one loss per mini-batch ({_steps}), got {len(vae_history)}")
+    check_true(all(isinstance(_v, float) and math.isfinite(_v) and _v > 0 for _v in vae_history), "vae_history",
+               "expected finite positive Python floats (a negative ELBO of a Bernoulli decoder is positive)")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-# Measured at the grading size (6000 images, 2 epochs), seeds 0-4: the mean of the last 10 batch losses is
-# 0.37-0.38 times the mean of the first 5 (about 445 -> 165). A decoder that outputs the average training image
-# for every code would reach about 206 (a ratio near 0.46); a training step that does not learn stays near 1.
-_first = float(np.mean(vae_history[:5]))
-_last = float(np.mean(vae_history[-10:]))
-check_true(_last < 0.5 * _first, "training loss of the VAE",
-           f"expected the mean of the last 10 batch losses to be below 0.5 x the mean of the first 5, "
-           f"got {_last:.1f} vs {_first:.1f}", hint="check zero_grad / backward / step in vae_train_step")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    ### BEGIN HIDDEN TESTS
+    # Measured at the grading size (6000 images, 2 epochs), seeds 0-4: the mean of the last 10 batch losses is
+    # 0.37-0.38 times the mean of the first 5 (about 445 -> 165). A decoder that outputs the average training image
+    # for every code would reach about 206 (a ratio near 0.46); a training step that does not learn stays near 1.
+    _first = float(np.mean(vae_history[:5]))
+    _last = float(np.mean(vae_history[-10:]))
+    check_true(_last < 0.5 * _first, "training loss of the VAE",
+               f"expected the mean of the last 10 batch losses to be below 0.5 x the mean of the first 5, "
+               f"got {_last:.1f} vs {_first:.1f}", hint="check zero_grad / backward / step in vae_train_step")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ### What the VAE learned
@@ -808,53 +852,63 @@ def discriminator_loss(real_logits, fake_logits):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "d_loss__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_r = torch.tensor([[2.0], [0.0]])
-_f = torch.tensor([[-1.0], [0.0], [3.0]])
-_dl = discriminator_loss(_r, _f)
-check_scalar_tensor(_dl, "discriminator_loss(real_logits, fake_logits)")
-# softplus(-2) = log(1 + e^-2), softplus(0) = log 2, softplus(-1) = log(1 + e^-1), softplus(3) = log(1 + e^3)
-_want = ((math.log1p(math.exp(-2)) + math.log(2)) / 2
-         + (math.log1p(math.exp(-1)) + math.log(2) + math.log1p(math.exp(3))) / 3)
-check_close(_dl, _want, "discriminator loss for real logits [2, 0] and fake logits [-1, 0, 3]", atol=1e-5, rtol=1e-5,
-            hint="mean over the real batch of -log sigmoid(s) plus mean over the fake batch of -log(1 - sigmoid(s))")
-print("Visible checks passed.")
+def __test_cell__():
+    _r = torch.tensor([[2.0], [0.0]])
+    _f = torch.tensor([[-1.0], [0.0], [3.0]])
+    _dl = discriminator_loss(_r, _f)
+    check_scalar_tensor(_dl, "discriminator_loss(real_logits, fake_logits)")
+    # softplus(-2) = log(1 + e^-2), softplus(0) = log 2, softplus(-1) = log(1 + e^-1), softplus(3) = log(1 + e^3)
+    _want = ((math.log1p(math.exp(-2)) + math.log(2)) / 2
+             + (math.log1p(math.exp(-1)) + math.log(2) + math.log1p(math.exp(3))) / 3)
+    check_close(_dl, _want, "discriminator loss for real logits [2, 0] and fake logits [-1, 0, 3]", atol=1e-5,
+                rtol=1e-5,
+                hint="mean over the real batch of -log sigmoid(s) plus mean over the fake batch of -log(1 - "
+                     "sigmoid(s))")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-def _softplus_np(v):
-    """log(1 + e^v) in float64 without overflow."""
-    return np.logaddexp(0.0, v)
+    ### BEGIN HIDDEN TESTS
+    def _softplus_np(v):
+        """log(1 + e^v) in float64 without overflow."""
+        return np.logaddexp(0.0, v)
 
-_g = torch.Generator().manual_seed(41)
-# (a) Random logits, different batch sizes, float64, shapes [B, 1] and [B].
-for _nr, _nf in [(7, 4), (3, 9)]:
-    _r = 4.0 * torch.randn(_nr, 1, generator=_g, dtype=torch.float64)
-    _f = 4.0 * torch.randn(_nf, 1, generator=_g, dtype=torch.float64)
-    _want = float(_softplus_np(-_r.numpy()).mean() + _softplus_np(_f.numpy()).mean())
-    _got = discriminator_loss(_r, _f)
-    check_scalar_tensor(_got, f"discriminator loss for {_nr} real and {_nf} fake logits")
-    check_close(_got, _want, f"discriminator loss for {_nr} real and {_nf} fake logits", atol=1e-10, rtol=1e-10,
-                hint="the sum of two means (real: target 1, fake: target 0), each over its own batch")
-    check_close(discriminator_loss(_r[:, 0], _f[:, 0]), _want, "discriminator loss for logits of shape [B]",
-                atol=1e-10, rtol=1e-10)
-# (b) Extreme float32 logits, where sigmoid rounds to exactly 0 or 1.
-#     confident and right: softplus(-100) + softplus(-100) = 2 * 3.7e-44, about 0
-#     confident and wrong: softplus(100) + softplus(100) = 200; with 1000: 2000
-for _s, _want in [(100.0, 0.0), (-100.0, 200.0), (-1000.0, 2000.0)]:
-    _r = torch.full((4, 1), _s, requires_grad=True)
-    _f = torch.full((5, 1), -_s, requires_grad=True)
-    _got = discriminator_loss(_r, _f)
-    check_scalar_tensor(_got, f"discriminator loss for real logits {_s:g}, fake logits {-_s:g}", requires_grad=True)
-    check_close(_got, _want, f"discriminator loss for real logits {_s:g} and fake logits {-_s:g} (float32)",
-                atol=1e-4, rtol=1e-6, hint="compute the loss from the logits (softplus, logsigmoid or "
-                                            "binary_cross_entropy_with_logits), never log(sigmoid(.))")
-    _got.backward()
-    # d/ds_real = -sigmoid(-s) / B_real, d/ds_fake = sigmoid(s_fake) / B_fake
-    check_allclose(_r.grad, torch.full((4, 1), float(torch.sigmoid(torch.tensor(-_s))) * -1 / 4),
-                   f"gradient w.r.t. real logits {_s:g}", atol=1e-7)
-    check_allclose(_f.grad, torch.full((5, 1), float(torch.sigmoid(torch.tensor(-_s))) / 5),
-                   f"gradient w.r.t. fake logits {-_s:g}", atol=1e-7)
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    _g = torch.Generator().manual_seed(41)
+    # (a) Random logits, different batch sizes, float64, shapes [B, 1] and [B].
+    for _nr, _nf in [(7, 4), (3, 9)]:
+        _r = 4.0 * torch.randn(_nr, 1, generator=_g, dtype=torch.float64)
+        _f = 4.0 * torch.randn(_nf, 1, generator=_g, dtype=torch.float64)
+        _want = float(_softplus_np(-_r.numpy()).mean() + _softplus_np(_f.numpy()).mean())
+        _got = discriminator_loss(_r, _f)
+        check_scalar_tensor(_got, f"discriminator loss for {_nr} real and {_nf} fake logits")
+        check_close(_got, _want, f"discriminator loss for {_nr} real and {_nf} fake logits", atol=1e-10, rtol=1e-10,
+                    hint="the sum of two means (real: target 1, fake: target 0), each over its own batch")
+        check_close(discriminator_loss(_r[:, 0], _f[:, 0]), _want, "discriminator loss for logits of shape [B]",
+                    atol=1e-10, rtol=1e-10)
+    # (b) Extreme float32 logits, where sigmoid rounds to exactly 0 or 1.
+    #     confident and right: softplus(-100) + softplus(-100) = 2 * 3.7e-44, about 0
+    #     confident and wrong: softplus(100) + softplus(100) = 200; with 1000: 2000
+    for _s, _want in [(100.0, 0.0), (-100.0, 200.0), (-1000.0, 2000.0)]:
+        _r = torch.full((4, 1), _s, requires_grad=True)
+        _f = torch.full((5, 1), -_s, requires_grad=True)
+        _got = discriminator_loss(_r, _f)
+        check_scalar_tensor(_got, f"discriminator loss for real logits {_s:g}, fake logits {-_s:g}", requires_grad=True)
+        check_close(_got, _want, f"discriminator loss for real logits {_s:g} and fake logits {-_s:g} (float32)",
+                    atol=1e-4, rtol=1e-6, hint="compute the loss from the logits (softplus, logsigmoid or "
+                                                "binary_cross_entropy_with_logits), never log(sigmoid(.))")
+        _got.backward()
+        # d/ds_real = -sigmoid(-s) / B_real, d/ds_fake = sigmoid(s_fake) / B_fake
+        check_allclose(_r.grad, torch.full((4, 1), float(torch.sigmoid(torch.tensor(-_s))) * -1 / 4),
+                       f"gradient w.r.t. real logits {_s:g}", atol=1e-7)
+        check_allclose(_f.grad, torch.full((5, 1), float(torch.sigmoid(torch.tensor(-_s))) / 5),
+                       f"gradient w.r.t. fake logits {-_s:g}", atol=1e-7)
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 11. Task: the non-saturating generator loss (2 points)
@@ -880,41 +934,50 @@ def generator_loss(fake_logits):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "g_loss__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_gl = generator_loss(torch.tensor([[0.0], [2.0]]))
-check_scalar_tensor(_gl, "generator_loss(fake_logits)")
-check_close(_gl, (math.log(2) + math.log1p(math.exp(-2))) / 2, "generator loss for fake logits [0, 2]",
-            atol=1e-5, rtol=1e-5, hint="-mean log sigmoid(s): the generator's images should be called real")
-print("Visible checks passed.")
+def __test_cell__():
+    _gl = generator_loss(torch.tensor([[0.0], [2.0]]))
+    check_scalar_tensor(_gl, "generator_loss(fake_logits)")
+    check_close(_gl, (math.log(2) + math.log1p(math.exp(-2))) / 2, "generator loss for fake logits [0, 2]",
+                atol=1e-5, rtol=1e-5, hint="-mean log sigmoid(s): the generator's images should be called real")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-_g = torch.Generator().manual_seed(43)
-# (a) Random float64 logits, shapes [B, 1] and [B].
-_f = 5.0 * torch.randn(11, 1, generator=_g, dtype=torch.float64)
-_want = float(np.logaddexp(0.0, -_f.numpy()).mean())
-_got = generator_loss(_f)
-check_scalar_tensor(_got, "generator loss for 11 logits")
-check_close(_got, _want, "generator loss for random logits", atol=1e-10, rtol=1e-10,
-            hint="the non-saturating loss mean(softplus(-s)) = -mean log D(G(z)), not mean log(1 - D(G(z)))")
-check_close(generator_loss(_f[:, 0]), _want, "generator loss for logits of shape [B]", atol=1e-10, rtol=1e-10)
-# (b) Extreme float32 logits: D rejects the fakes with s = -100 (loss 100) or s = -1000 (loss 1000); D is fooled
-#     with s = +100 (loss about 0).
-for _s, _want in [(-100.0, 100.0), (-1000.0, 1000.0), (100.0, 0.0)]:
-    _f = torch.full((4, 1), _s, requires_grad=True)
+    ### BEGIN HIDDEN TESTS
+    _g = torch.Generator().manual_seed(43)
+    # (a) Random float64 logits, shapes [B, 1] and [B].
+    _f = 5.0 * torch.randn(11, 1, generator=_g, dtype=torch.float64)
+    _want = float(np.logaddexp(0.0, -_f.numpy()).mean())
     _got = generator_loss(_f)
-    check_scalar_tensor(_got, f"generator loss for logits {_s:g}", requires_grad=True)
-    check_close(_got, _want, f"generator loss for fake logits {_s:g} (float32)", atol=1e-4, rtol=1e-6,
-                hint="compute it from the logits, e.g. F.binary_cross_entropy_with_logits(s, torch.ones_like(s))")
-    _got.backward()
-    check_true(bool(torch.isfinite(_f.grad).all()), f"gradient for logits {_s:g}", f"expected finite, got {_f.grad}")
-# (c) Non-saturating: when D confidently rejects the fakes (s = -10), the gradient w.r.t. each logit is
-#     -sigmoid(10) / B, almost -1/B; the saturating loss would give -sigmoid(-10) / B, almost 0.
-_f = torch.full((4, 1), -10.0, dtype=torch.float64, requires_grad=True)
-generator_loss(_f).backward()
-check_allclose(_f.grad, torch.full((4, 1), -float(torch.sigmoid(torch.tensor(10.0, dtype=torch.float64))) / 4),
-               "gradient of the generator loss at s = -10", atol=1e-9,
-               hint="the saturating loss mean log(1 - D(G(z))) has a vanishing gradient here")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    check_scalar_tensor(_got, "generator loss for 11 logits")
+    check_close(_got, _want, "generator loss for random logits", atol=1e-10, rtol=1e-10,
+                hint="the non-saturating loss mean(softplus(-s)) = -mean log D(G(z)), not mean log(1 - D(G(z)))")
+    check_close(generator_loss(_f[:, 0]), _want, "generator loss for logits of shape [B]", atol=1e-10, rtol=1e-10)
+    # (b) Extreme float32 logits: D rejects the fakes with s = -100 (loss 100) or s = -1000 (loss 1000); D is fooled
+    #     with s = +100 (loss about 0).
+    for _s, _want in [(-100.0, 100.0), (-1000.0, 1000.0), (100.0, 0.0)]:
+        _f = torch.full((4, 1), _s, requires_grad=True)
+        _got = generator_loss(_f)
+        check_scalar_tensor(_got, f"generator loss for logits {_s:g}", requires_grad=True)
+        check_close(_got, _want, f"generator loss for fake logits {_s:g} (float32)", atol=1e-4, rtol=1e-6,
+                    hint="compute it from the logits, e.g. F.binary_cross_entropy_with_logits(s, torch.ones_like(s))")
+        _got.backward()
+        check_true(bool(torch.isfinite(_f.grad).all()), f"gradient for logits {_s:g}",
+                   f"expected finite, got {_f.grad}")
+    # (c) Non-saturating: when D confidently rejects the fakes (s = -10), the gradient w.r.t. each logit is
+    #     -sigmoid(10) / B, almost -1/B; the saturating loss would give -sigmoid(-10) / B, almost 0.
+    _f = torch.full((4, 1), -10.0, dtype=torch.float64, requires_grad=True)
+    generator_loss(_f).backward()
+    check_allclose(_f.grad, torch.full((4, 1), -float(torch.sigmoid(torch.tensor(10.0, dtype=torch.float64))) / 4),
+                   "gradient of the generator loss at s = -10", atol=1e-9,
+                   hint="the saturating loss mean log(1 - D(G(z))) has a vanishing gradient here")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 12. Task: one alternating GAN step (3 + 1 points)
@@ -963,116 +1026,124 @@ def gan_train_step(generator, discriminator, g_optimizer, d_optimizer, real, z_d
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "gan_step__mechanics", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-torch.manual_seed(4321)
-_gen, _disc = make_generator().to(DEVICE), make_discriminator().to(DEVICE)
-_g_opt = torch.optim.Adam(_gen.parameters(), lr=GAN_LR, betas=GAN_BETAS)
-_d_opt = torch.optim.Adam(_disc.parameters(), lr=GAN_LR, betas=GAN_BETAS)
-_g_before = [p.detach().clone() for p in _gen.parameters()]
-_d_before = [p.detach().clone() for p in _disc.parameters()]
-_out = gan_train_step(_gen, _disc, _g_opt, _d_opt, gan_data[:32], Z_DIM)
-check_true(isinstance(_out, tuple) and len(_out) == 2, "gan_train_step(...)",
-           f"expected a tuple (d_loss, g_loss), got {type(_out).__name__}")
-check_python_float(_out[0], "d_loss")
-check_python_float(_out[1], "g_loss")
-check_true(any(not torch.equal(a, b.detach()) for a, b in zip(_g_before, _gen.parameters())), "generator",
-           "the generator's parameters did not change")
-check_true(any(not torch.equal(a, b.detach()) for a, b in zip(_d_before, _disc.parameters())), "discriminator",
-           "the discriminator's parameters did not change")
-print("Visible checks passed.")
+def __test_cell__():
+    torch.manual_seed(4321)
+    _gen, _disc = make_generator().to(DEVICE), make_discriminator().to(DEVICE)
+    _g_opt = torch.optim.Adam(_gen.parameters(), lr=GAN_LR, betas=GAN_BETAS)
+    _d_opt = torch.optim.Adam(_disc.parameters(), lr=GAN_LR, betas=GAN_BETAS)
+    _g_before = [p.detach().clone() for p in _gen.parameters()]
+    _d_before = [p.detach().clone() for p in _disc.parameters()]
+    _out = gan_train_step(_gen, _disc, _g_opt, _d_opt, gan_data[:32], Z_DIM)
+    check_true(isinstance(_out, tuple) and len(_out) == 2, "gan_train_step(...)",
+               f"expected a tuple (d_loss, g_loss), got {type(_out).__name__}")
+    check_python_float(_out[0], "d_loss")
+    check_python_float(_out[1], "g_loss")
+    check_true(any(not torch.equal(a, b.detach()) for a, b in zip(_g_before, _gen.parameters())), "generator",
+               "the generator's parameters did not change")
+    check_true(any(not torch.equal(a, b.detach()) for a, b in zip(_d_before, _disc.parameters())), "discriminator",
+               "the discriminator's parameters did not change")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-class _Spy(nn.Module):
-    """Wraps a network and records every call: a copy of the input, whether it carries a graph, and the
-    network's parameters at that moment."""
+    ### BEGIN HIDDEN TESTS
+    class _Spy(nn.Module):
+        """Wraps a network and records every call: a copy of the input, whether it carries a graph, and the
+        network's parameters at that moment."""
 
-    def __init__(self, net):
-        super().__init__()
-        self.net = net
-        self.calls = []
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+            self.calls = []
 
-    def forward(self, x):
-        self.calls.append(dict(x=x.detach().clone(), graph=x.requires_grad,
-                               params=[p.detach().clone() for p in self.net.parameters()]))
-        return self.net(x)
-
-
-def _same(params_a, params_b):
-    return all(torch.allclose(a, b, atol=1e-7, rtol=0) for a, b in zip(params_a, params_b))
+        def forward(self, x):
+            self.calls.append(dict(x=x.detach().clone(), graph=x.requires_grad,
+                                   params=[p.detach().clone() for p in self.net.parameters()]))
+            return self.net(x)
 
 
-_gg = torch.Generator().manual_seed(47)
-_G_net = nn.Sequential(nn.Linear(3, 5), nn.Tanh())
-_D_net = nn.Sequential(nn.Linear(5, 4), nn.LeakyReLU(0.2), nn.Linear(4, 1))
-with torch.no_grad():
-    for _p in list(_G_net.parameters()) + list(_D_net.parameters()):
-        _p.copy_(0.8 * torch.randn(_p.shape, generator=_gg))
-_real = torch.rand(6, 5, generator=_gg) * 2 - 1
-_G0, _D0 = copy.deepcopy(_G_net), copy.deepcopy(_D_net)
-_G_spy, _D_spy = _Spy(_G_net), _Spy(_D_net)
-for _p in list(_G_net.parameters()) + list(_D_net.parameters()):   # stale gradients: must not leak into the step
-    _p.grad = torch.full_like(_p, 30.0)
-_LR_G, _LR_D = 0.05, 0.2
-_ret = gan_train_step(_G_spy, _D_spy, torch.optim.SGD(_G_net.parameters(), lr=_LR_G),
-                      torch.optim.SGD(_D_net.parameters(), lr=_LR_D), _real, 3)
-check_true(isinstance(_ret, tuple) and len(_ret) == 2, "gan_train_step(...)", "expected a tuple (d_loss, g_loss)")
-check_python_float(_ret[0], "d_loss")
-check_python_float(_ret[1], "g_loss")
+    def _same(params_a, params_b):
+        return all(torch.allclose(a, b, atol=1e-7, rtol=0) for a, b in zip(params_a, params_b))
 
-# The noise: one or two generator calls, each on z of shape [6, 3] without a graph, with G's starting parameters.
-check_true(len(_G_spy.calls) in (1, 2), "calls of the generator",
-           f"expected one call (the same fakes for both steps) or two (fresh fakes for the G step), "
-           f"got {len(_G_spy.calls)}")
-for _c in _G_spy.calls:
-    check_shape(_c["x"], (6, 3), "z passed to the generator")
-    check_true(_same(_c["params"], _G0.parameters()), "generator during the step",
-               "the generator changed before the discriminator step finished; update D first, then G")
-_z_d, _z_g = _G_spy.calls[0]["x"], _G_spy.calls[-1]["x"]
 
-# The D step must not build a graph back to G: every call of D with D's starting parameters must get inputs
-# without a graph (the real images and detached fakes).
-for _c in _D_spy.calls:
-    if _same(_c["params"], _D0.parameters()):
-        check_true(not _c["graph"], "input of the discriminator in the D step",
-                   "the fake images carry a graph back to the generator",
-                   hint="use discriminator(fake.detach()) in the discriminator step")
+    _gg = torch.Generator().manual_seed(47)
+    _G_net = nn.Sequential(nn.Linear(3, 5), nn.Tanh())
+    _D_net = nn.Sequential(nn.Linear(5, 4), nn.LeakyReLU(0.2), nn.Linear(4, 1))
+    with torch.no_grad():
+        for _p in list(_G_net.parameters()) + list(_D_net.parameters()):
+            _p.copy_(0.8 * torch.randn(_p.shape, generator=_gg))
+    _real = torch.rand(6, 5, generator=_gg) * 2 - 1
+    _G0, _D0 = copy.deepcopy(_G_net), copy.deepcopy(_D_net)
+    _G_spy, _D_spy = _Spy(_G_net), _Spy(_D_net)
+    for _p in list(_G_net.parameters()) + list(_D_net.parameters()):   # stale gradients: must not leak into the step
+        _p.grad = torch.full_like(_p, 30.0)
+    _LR_G, _LR_D = 0.05, 0.2
+    _ret = gan_train_step(_G_spy, _D_spy, torch.optim.SGD(_G_net.parameters(), lr=_LR_G),
+                          torch.optim.SGD(_D_net.parameters(), lr=_LR_D), _real, 3)
+    check_true(isinstance(_ret, tuple) and len(_ret) == 2, "gan_train_step(...)", "expected a tuple (d_loss, g_loss)")
+    check_python_float(_ret[0], "d_loss")
+    check_python_float(_ret[1], "g_loss")
 
-# Expected D after its step: D0 - lr_D * grad of L_D(D0; real, G0(z_d)).
-_Dr = copy.deepcopy(_D0)
-_fake_d = _G0(_z_d).detach()
-_Ld = F.softplus(-_Dr(_real)).mean() + F.softplus(_Dr(_fake_d)).mean()
-_Ld.backward()
-_D1 = [(_p - _LR_D * _p.grad).detach() for _p in _Dr.parameters()]
-check_close(_ret[0], _Ld.item(), "returned d_loss", atol=1e-5, rtol=1e-5,
-            hint="the discriminator loss on this batch before D's update")
-for (_name, _p), _want in zip(_D_net.named_parameters(), _D1):
-    check_allclose(_p, _want, f"discriminator parameter {_name} after the step", atol=1e-5, rtol=1e-5,
-                   hint="exactly one update of D, on real images and detached fakes, with zeroed gradients; "
-                        "the G step must not update D")
-# Expected G after its step: G0 - lr_G * grad of L_G(D1; G0(z_g)), through the updated discriminator.
-_Gr = copy.deepcopy(_G0)
-_D1_net = copy.deepcopy(_D0)
-with torch.no_grad():
-    for _p, _v in zip(_D1_net.parameters(), _D1):
-        _p.copy_(_v)
-_Lg = F.softplus(-_D1_net(_Gr(_z_g))).mean()
-_Lg.backward()
-check_close(_ret[1], _Lg.item(), "returned g_loss", atol=1e-5, rtol=1e-5,
-            hint="the non-saturating generator loss, computed with the updated discriminator")
-for (_name, _p), _want in zip(_G_net.named_parameters(), [(_q - _LR_G * _q.grad) for _q in _Gr.parameters()]):
-    check_allclose(_p, _want, f"generator parameter {_name} after the step", atol=1e-5, rtol=1e-5,
-                   hint="zero G's gradients right before its backward pass; D's loss must not reach G")
+    # The noise: one or two generator calls, each on z of shape [6, 3] without a graph, with G's starting parameters.
+    check_true(len(_G_spy.calls) in (1, 2), "calls of the generator",
+               f"expected one call (the same fakes for both steps) or two (fresh fakes for the G step), "
+               f"got {len(_G_spy.calls)}")
+    for _c in _G_spy.calls:
+        check_shape(_c["x"], (6, 3), "z passed to the generator")
+        check_true(_same(_c["params"], _G0.parameters()), "generator during the step",
+                   "the generator changed before the discriminator step finished; update D first, then G")
+    _z_d, _z_g = _G_spy.calls[0]["x"], _G_spy.calls[-1]["x"]
 
-# The noise is standard normal: one big batch (with learning rates 0 nothing changes).
-_G_spy.calls.clear()
-gan_train_step(_G_spy, _D_spy, torch.optim.SGD(_G_net.parameters(), lr=0.0),
-               torch.optim.SGD(_D_net.parameters(), lr=0.0), torch.zeros(4000, 5), 3)
-_zz = _G_spy.calls[0]["x"]
-check_shape(_zz, (4000, 3), "z for a batch of 4000 real images")
-check_true(abs(float(_zz.mean())) < 0.05 and abs(float(_zz.std()) - 1.0) < 0.05, "noise z",
-           f"expected z ~ N(0, I), got mean {float(_zz.mean()):.3f} and std {float(_zz.std()):.3f}",
-           hint="torch.randn(B, z_dim, device=real.device)")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # The D step must not build a graph back to G: every call of D with D's starting parameters must get inputs
+    # without a graph (the real images and detached fakes).
+    for _c in _D_spy.calls:
+        if _same(_c["params"], _D0.parameters()):
+            check_true(not _c["graph"], "input of the discriminator in the D step",
+                       "the fake images carry a graph back to the generator",
+                       hint="use discriminator(fake.detach()) in the discriminator step")
+
+    # Expected D after its step: D0 - lr_D * grad of L_D(D0; real, G0(z_d)).
+    _Dr = copy.deepcopy(_D0)
+    _fake_d = _G0(_z_d).detach()
+    _Ld = F.softplus(-_Dr(_real)).mean() + F.softplus(_Dr(_fake_d)).mean()
+    _Ld.backward()
+    _D1 = [(_p - _LR_D * _p.grad).detach() for _p in _Dr.parameters()]
+    check_close(_ret[0], _Ld.item(), "returned d_loss", atol=1e-5, rtol=1e-5,
+                hint="the discriminator loss on this batch before D's update")
+    for (_name, _p), _want in zip(_D_net.named_parameters(), _D1):
+        check_allclose(_p, _want, f"discriminator parameter {_name} after the step", atol=1e-5, rtol=1e-5,
+                       hint="exactly one update of D, on real images and detached fakes, with zeroed gradients; "
+                            "the G step must not update D")
+    # Expected G after its step: G0 - lr_G * grad of L_G(D1; G0(z_g)), through the updated discriminator.
+    _Gr = copy.deepcopy(_G0)
+    _D1_net = copy.deepcopy(_D0)
+    with torch.no_grad():
+        for _p, _v in zip(_D1_net.parameters(), _D1):
+            _p.copy_(_v)
+    _Lg = F.softplus(-_D1_net(_Gr(_z_g))).mean()
+    _Lg.backward()
+    check_close(_ret[1], _Lg.item(), "returned g_loss", atol=1e-5, rtol=1e-5,
+                hint="the non-saturating generator loss, computed with the updated discriminator")
+    for (_name, _p), _want in zip(_G_net.named_parameters(), [(_q - _LR_G * _q.grad) for _q in _Gr.parameters()]):
+        check_allclose(_p, _want, f"generator parameter {_name} after the step", atol=1e-5, rtol=1e-5,
+                       hint="zero G's gradients right before its backward pass; D's loss must not reach G")
+
+    # The noise is standard normal: one big batch (with learning rates 0 nothing changes).
+    _G_spy.calls.clear()
+    gan_train_step(_G_spy, _D_spy, torch.optim.SGD(_G_net.parameters(), lr=0.0),
+                   torch.optim.SGD(_D_net.parameters(), lr=0.0), torch.zeros(4000, 5), 3)
+    _zz = _G_spy.calls[0]["x"]
+    check_shape(_zz, (4000, 3), "z for a batch of 4000 real images")
+    check_true(abs(float(_zz.mean())) < 0.05 and abs(float(_zz.std()) - 1.0) < 0.05, "noise z",
+               f"expected z ~ N(0, I), got mean {float(_zz.mean()):.3f} and std {float(_zz.std()):.3f}",
+               hint="torch.randn(B, z_dim, device=real.device)")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 13. Training the GAN
@@ -1114,40 +1185,50 @@ for epoch in range(CONFIG["gan_epochs"]):
 print(f"{len(gan_history['d_loss'])} steps in {time.perf_counter() - t_start:.1f} s")
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "gan_step__trend", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-_steps = CONFIG["gan_epochs"] * (N_TRAIN // GAN_BATCH)
-check_true(len(gan_history["d_loss"]) == _steps and len(gan_history["g_loss"]) == _steps, "gan_history",
-           f"expected {_steps} losses of each kind, got {len(gan_history['d_loss'])} and {len(gan_history['g_loss'])}")
-check_true(all(math.isfinite(_v) for _v in gan_history["d_loss"] + gan_history["g_loss"]), "gan_history",
-           "expected finite losses")
-print("Visible checks passed.")
+def __test_cell__():
+    _steps = CONFIG["gan_epochs"] * (N_TRAIN // GAN_BATCH)
+    check_true(len(gan_history["d_loss"]) == _steps and len(gan_history["g_loss"]) == _steps, "gan_history",
+               f"expected {_steps} losses of each kind, got {len(gan_history['d_loss'])} and "
+               f"{len(gan_history['g_loss'])}")
+    check_true(all(math.isfinite(_v) for _v in gan_history["d_loss"] + gan_history["g_loss"]), "gan_history",
+               "expected finite losses")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-def _mmd2_reference(x, y, sigma):
-    """Unbiased squared MMD with a Gaussian kernel, in float64 (the test's own implementation)."""
-    x, y = x.double(), y.double()
-    def k(a, b):
-        squared = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T   # |a_i - b_j|^2
-        return torch.exp(-squared.clamp_min(0.0) / (2 * sigma ** 2))
-    n, m = len(x), len(y)
-    kxx, kyy = k(x, x), k(y, y)
-    return float((kxx.sum() - kxx.diagonal().sum()) / (n * (n - 1)) + (kyy.sum() - kyy.diagonal().sum()) / (m * (m - 1))
-                 - 2 * k(x, y).mean())
+    ### BEGIN HIDDEN TESTS
+    def _mmd2_reference(x, y, sigma):
+        """Unbiased squared MMD with a Gaussian kernel, in float64 (the test's own implementation)."""
+        x, y = x.double(), y.double()
+        def k(a, b):
+            squared = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T   # |a_i - b_j|^2
+            return torch.exp(-squared.clamp_min(0.0) / (2 * sigma ** 2))
+        n, m = len(x), len(y)
+        kxx, kyy = k(x, x), k(y, y)
+        return float((kxx.sum() - kxx.diagonal().sum()) / (n * (n - 1))
+                     + (kyy.sum() - kyy.diagonal().sum()) / (m * (m - 1))
+                     - 2 * k(x, y).mean())
 
-# How far did the generator's samples move towards the data? Squared MMD (bandwidth 20, about the median distance
-# between two MNIST images scaled to [-1, 1]) to 400 test images, before and after training. Measured at the
-# grading size, seeds 0-4: the ratio after/before is 0.46-0.56; a generator that does not learn stays near 1.
-_gt = torch.Generator().manual_seed(53)
-_ref_pick = torch.randperm(len(test_images), generator=_gt)[:400].to(DEVICE)
-_ref_imgs = (test_images[_ref_pick].reshape(400, -1) * 2 - 1).cpu()
-_zt = torch.randn(400, Z_DIM, generator=_gt).to(DEVICE)
-with torch.no_grad():
-    _before = _mmd2_reference(generator_start(_zt).cpu(), _ref_imgs, 20.0)
-    _after = _mmd2_reference(generator(_zt).cpu(), _ref_imgs, 20.0)
-check_true(_after < 0.75 * _before, "MMD^2 between generated and real images",
-           f"expected training to shrink it below 0.75 x its start value, got {_after:.4f} vs {_before:.4f}",
-           hint="check the order and the detach/zero_grad bookkeeping in gan_train_step, and both losses")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    # How far did the generator's samples move towards the data? Squared MMD (bandwidth 20, about the median distance
+    # between two MNIST images scaled to [-1, 1]) to 400 test images, before and after training. Measured at the
+    # grading size, seeds 0-4: the ratio after/before is 0.46-0.56; a generator that does not learn stays near 1.
+    _gt = torch.Generator().manual_seed(53)
+    _ref_pick = torch.randperm(len(test_images), generator=_gt)[:400].to(DEVICE)
+    _ref_imgs = (test_images[_ref_pick].reshape(400, -1) * 2 - 1).cpu()
+    _zt = torch.randn(400, Z_DIM, generator=_gt).to(DEVICE)
+    with torch.no_grad():
+        _before = _mmd2_reference(generator_start(_zt).cpu(), _ref_imgs, 20.0)
+        _after = _mmd2_reference(generator(_zt).cpu(), _ref_imgs, 20.0)
+    check_true(_after < 0.75 * _before, "MMD^2 between generated and real images",
+               f"expected training to shrink it below 0.75 x its start value, got {_after:.4f} vs {_before:.4f}",
+               hint="check the order and the detach/zero_grad bookkeeping in gan_train_step, and both losses")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ### Watching the game
@@ -1269,80 +1350,98 @@ def mmd2(x, y, sigma):
 
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "mmd__values", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_x = torch.tensor([[0.0], [1.0]])
-_y = torch.tensor([[3.0], [4.0]])
-_v = mmd2(_x, _y, 1.0)
-check_scalar_tensor(_v, "mmd2(x, y, 1.0)")
-_want = 2 * math.exp(-0.5) - 0.5 * (2 * math.exp(-4.5) + math.exp(-8) + math.exp(-2))   # the worked example
-check_close(_v, _want, "MMD^2 of {0, 1} and {3, 4} with sigma = 1", atol=1e-5, rtol=1e-5,
-            hint="leave out the diagonal of the within-sample sums; keep the cross term -2 mean k(x_i, y_j)")
-print("Visible checks passed.")
+def __test_cell__():
+    _x = torch.tensor([[0.0], [1.0]])
+    _y = torch.tensor([[3.0], [4.0]])
+    _v = mmd2(_x, _y, 1.0)
+    check_scalar_tensor(_v, "mmd2(x, y, 1.0)")
+    _want = 2 * math.exp(-0.5) - 0.5 * (2 * math.exp(-4.5) + math.exp(-8) + math.exp(-2))   # the worked example
+    check_close(_v, _want, "MMD^2 of {0, 1} and {3, 4} with sigma = 1", atol=1e-5, rtol=1e-5,
+                hint="leave out the diagonal of the within-sample sums; keep the cross term -2 mean k(x_i, y_j)")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-def _mmd2_numpy(a, b, sigma):
-    """Reference: explicit sums over index pairs in float64."""
-    a = np.asarray(a, dtype=np.float64).reshape(len(a), -1)
-    b = np.asarray(b, dtype=np.float64).reshape(len(b), -1)
-    def k(u, v):
-        return np.exp(-((u[:, None, :] - v[None, :, :]) ** 2).sum(-1) / (2 * sigma ** 2))
-    n, m = len(a), len(b)
-    kaa, kbb = k(a, a), k(b, b)
-    off_a = (kaa.sum() - np.trace(kaa)) / (n * (n - 1))
-    off_b = (kbb.sum() - np.trace(kbb)) / (m * (m - 1))
-    return float(off_a + off_b - 2 * k(a, b).mean())
+    ### BEGIN HIDDEN TESTS
+    def _mmd2_numpy(a, b, sigma):
+        """Reference: explicit sums over index pairs in float64."""
+        a = np.asarray(a, dtype=np.float64).reshape(len(a), -1)
+        b = np.asarray(b, dtype=np.float64).reshape(len(b), -1)
+        def k(u, v):
+            return np.exp(-((u[:, None, :] - v[None, :, :]) ** 2).sum(-1) / (2 * sigma ** 2))
+        n, m = len(a), len(b)
+        kaa, kbb = k(a, a), k(b, b)
+        off_a = (kaa.sum() - np.trace(kaa)) / (n * (n - 1))
+        off_b = (kbb.sum() - np.trace(kbb)) / (m * (m - 1))
+        return float(off_a + off_b - 2 * k(a, b).mean())
 
-_g = torch.Generator().manual_seed(61)
-# (a) Random float64 inputs of different sizes and bandwidths.
-for _n, _m, _d, _sigma in [(7, 5, 3, 1.0), (4, 9, 6, 2.5), (12, 12, 2, 0.7)]:
-    _a = torch.randn(_n, _d, generator=_g, dtype=torch.float64)
-    _b = torch.randn(_m, _d, generator=_g, dtype=torch.float64) + 0.5
-    _got = mmd2(_a, _b, _sigma)
-    check_scalar_tensor(_got, f"mmd2 for n = {_n}, m = {_m}")
-    check_close(_got, _mmd2_numpy(_a.numpy(), _b.numpy(), _sigma), f"MMD^2 for n = {_n}, m = {_m}, sigma = {_sigma}",
-                atol=1e-9, rtol=1e-7, hint="k(a, b) = exp(-|a - b|^2 / (2 sigma^2)); means over i != j within a "
-                                           "sample; the cross term counts twice")
-# (b) Images of shape [n, 1, 4, 4] are flattened; float32 inputs.
-_ia = torch.rand(6, 1, 4, 4, generator=_g)
-_ib = torch.rand(8, 1, 4, 4, generator=_g)
-check_close(mmd2(_ia, _ib, 1.5), _mmd2_numpy(_ia.numpy(), _ib.numpy(), 1.5), "MMD^2 of images of shape (1, 4, 4)",
-            atol=1e-5, rtol=1e-4, hint="flatten each image to a vector first: x.reshape(x.shape[0], -1)")
-# (c) The estimator is unbiased: identical samples do not give 0, but two points each, x = y = {0, 1}:
-#     e^{-1/2} + e^{-1/2} - 2 (1 + 1 + 2 e^{-1/2}) / 4 = e^{-1/2} - 1 (negative!).
-_p = torch.tensor([[0.0], [1.0]], dtype=torch.float64)
-check_close(mmd2(_p, _p.clone(), 1.0), math.exp(-0.5) - 1.0, "MMD^2 of {0, 1} with itself (unbiased: negative)",
-            atol=1e-9, rtol=1e-9, hint="exclude the diagonal k(x_i, x_i) = 1 from the within-sample means")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    _g = torch.Generator().manual_seed(61)
+    # (a) Random float64 inputs of different sizes and bandwidths.
+    for _n, _m, _d, _sigma in [(7, 5, 3, 1.0), (4, 9, 6, 2.5), (12, 12, 2, 0.7)]:
+        _a = torch.randn(_n, _d, generator=_g, dtype=torch.float64)
+        _b = torch.randn(_m, _d, generator=_g, dtype=torch.float64) + 0.5
+        _got = mmd2(_a, _b, _sigma)
+        check_scalar_tensor(_got, f"mmd2 for n = {_n}, m = {_m}")
+        check_close(_got, _mmd2_numpy(_a.numpy(), _b.numpy(), _sigma),
+                    f"MMD^2 for n = {_n}, m = {_m}, sigma = {_sigma}",
+                    atol=1e-9, rtol=1e-7, hint="k(a, b) = exp(-|a - b|^2 / (2 sigma^2)); means over i != j within a "
+                                               "sample; the cross term counts twice")
+    # (b) Images of shape [n, 1, 4, 4] are flattened; float32 inputs.
+    _ia = torch.rand(6, 1, 4, 4, generator=_g)
+    _ib = torch.rand(8, 1, 4, 4, generator=_g)
+    check_close(mmd2(_ia, _ib, 1.5), _mmd2_numpy(_ia.numpy(), _ib.numpy(), 1.5), "MMD^2 of images of shape (1, 4, 4)",
+                atol=1e-5, rtol=1e-4, hint="flatten each image to a vector first: x.reshape(x.shape[0], -1)")
+    # (c) The estimator is unbiased: identical samples do not give 0, but two points each, x = y = {0, 1}:
+    #     e^{-1/2} + e^{-1/2} - 2 (1 + 1 + 2 e^{-1/2}) / 4 = e^{-1/2} - 1 (negative!).
+    _p = torch.tensor([[0.0], [1.0]], dtype=torch.float64)
+    check_close(mmd2(_p, _p.clone(), 1.0), math.exp(-0.5) - 1.0, "MMD^2 of {0, 1} with itself (unbiased: negative)",
+                atol=1e-9, rtol=1e-9, hint="exclude the diagonal k(x_i, x_i) = 1 from the within-sample means")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "mmd__properties", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-_gp = torch.Generator().manual_seed(67)
-_idx = torch.randperm(len(mnist_images), generator=_gp)[:400].to(DEVICE)
-_half_a, _half_b = mnist_images[_idx[:200]], mnist_images[_idx[200:]]
-_noise = torch.rand(200, 1, 28, 28, generator=_gp).to(DEVICE)
-_halves = mmd2(_half_a, _half_b, 10.0)
-check_scalar_tensor(_halves, "mmd2 of two sets of 200 MNIST images")
-print(f"two halves of real data: {_halves.item():.5f}; "
-      f"real against uniform noise: {mmd2(_half_a, _noise, 10.0).item():.4f}")
-print("Visible checks passed.")
+def __test_cell__():
+    _gp = torch.Generator().manual_seed(67)
+    _idx = torch.randperm(len(mnist_images), generator=_gp)[:400].to(DEVICE)
+    _half_a, _half_b = mnist_images[_idx[:200]], mnist_images[_idx[200:]]
+    _noise = torch.rand(200, 1, 28, 28, generator=_gp).to(DEVICE)
+    _halves = mmd2(_half_a, _half_b, 10.0)
+    check_scalar_tensor(_halves, "mmd2 of two sets of 200 MNIST images")
+    print(f"two halves of real data: {_halves.item():.5f}; "
+          f"real against uniform noise: {mmd2(_half_a, _noise, 10.0).item():.4f}")
+    print("Visible checks passed.")
 
-### BEGIN HIDDEN TESTS
-# Two halves of 200 random MNIST training images each (a fixed split), sigma = 10 (the median heuristic gives
-# about 10.2). For this split the unbiased estimate is -0.0001 and the biased V-statistic +0.004; over 20 other
-# random splits the unbiased estimate had mean 0.0001 and standard deviation 0.0009, the biased one was always
-# above 0.0028. Without the cross term the value is about 1.2. Against uniform noise: about 0.53.
-_halves = float(mmd2(_half_a, _half_b, 10.0))
-check_true(abs(_halves) < 0.0015, "MMD^2 between two halves of real MNIST images",
-           f"expected about 0 (|value| < 0.0015), got {_halves:.5f}",
-           hint="the unbiased estimator excludes the diagonal terms; the cross term must be subtracted twice")
-check_true(float(mmd2(_half_a, _noise, 10.0)) > 0.3, "MMD^2 between real images and uniform noise",
-           f"expected a large value (> 0.3), got {float(mmd2(_half_a, _noise, 10.0)):.4f}")
-# Symmetric in its arguments, also for different sample sizes.
-check_close(mmd2(_half_b[:150], _half_a, 10.0), float(mmd2(_half_a, _half_b[:150], 10.0)), "mmd2(y, x) vs mmd2(x, y)",
-            atol=1e-5, rtol=1e-4)
-check_true(mmd2(_half_a, _half_b, 10.0).device == _half_a.device, "device of mmd2's result",
-           "expected the result on the inputs' device")
-print("Hidden tests passed.")
-### END HIDDEN TESTS
+    ### BEGIN HIDDEN TESTS
+    # Two halves of 200 random MNIST training images each (a fixed split), sigma = 10 (the median heuristic gives
+    # about 10.2). For this split the unbiased estimate is -0.0001 and the biased V-statistic +0.004; over 20 other
+    # random splits the unbiased estimate had mean 0.0001 and standard deviation 0.0009, the biased one was always
+    # above 0.0028. Without the cross term the value is about 1.2. Against uniform noise: about 0.53.
+    _halves = float(mmd2(_half_a, _half_b, 10.0))
+    check_true(abs(_halves) < 0.0015, "MMD^2 between two halves of real MNIST images",
+               f"expected about 0 (|value| < 0.0015), got {_halves:.5f}",
+               hint="the unbiased estimator excludes the diagonal terms; the cross term must be subtracted twice")
+    check_true(float(mmd2(_half_a, _noise, 10.0)) > 0.3, "MMD^2 between real images and uniform noise",
+               f"expected a large value (> 0.3), got {float(mmd2(_half_a, _noise, 10.0)):.4f}")
+    # Symmetric in its arguments, also for different sample sizes.
+    check_close(mmd2(_half_b[:150], _half_a, 10.0), float(mmd2(_half_a, _half_b[:150], 10.0)),
+                "mmd2(y, x) vs mmd2(x, y)",
+                atol=1e-5, rtol=1e-4)
+    check_true(mmd2(_half_a, _half_b, 10.0).device == _half_a.device, "device of mmd2's result",
+               "expected the result on the inputs' device")
+    print("Hidden tests passed.")
+    ### END HIDDEN TESTS
+
+
+try:
+    __test_cell__()
+finally:
+    del __test_cell__
+
 
 # %% [markdown]
 # ## 16. MMD of the two models
@@ -1389,7 +1488,8 @@ statistics = {name: sample_statistics(predict_proba(classifier, images)) for nam
 print()
 print(f"{'':<19}{'MMD^2 to test':>15}{'confident':>11}{'class spread':>14}")
 for name in sample_sets:
-    print(f"{name:<19}{mmd_values[name]:>15.5f}{statistics[name]['confident']:>11.3f}{statistics[name]['spread']:>14.3f}")
+    print(f"{name:<19}{mmd_values[name]:>15.5f}{statistics[name]['confident']:>11.3f}"
+          f"{statistics[name]['spread']:>14.3f}")
 print()
 print(statistics_table({name: statistics[name] for name in ("VAE samples", "GAN samples")}))
 

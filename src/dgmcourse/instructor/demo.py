@@ -30,7 +30,7 @@ def variants_dir(course: Course, assignment: str) -> Path:
 
 def partial_replacements(folder: Path) -> dict[str, str]:
     chosen = [v for v in variants.load(folder)] if folder.is_dir() else []
-    return {v.replaces: v.code for v in chosen if "partial-student" in v.demo_roles}
+    return {gid: code for v in chosen if "partial-student" in v.demo_roles for gid, code in v.cells.items()}
 
 
 def write_reference_students(course: Course, submitted_dir: Path, assignment: str,

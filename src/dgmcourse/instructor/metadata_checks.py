@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dgmcourse.instructor import notebooks as nb
+from dgmcourse.instructor.cell_names import TEST_CELL_FUNCTION, namespace_changes
 
 GRADE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -34,6 +35,54 @@ def _cell_label(index: int, cell: dict) -> str:
 def _ends_with_expression(code: str) -> bool:
     tree = ast.parse(code)
     return bool(tree.body) and isinstance(tree.body[-1], ast.Expr) and not isinstance(tree.body[-1].value, ast.Call)
+
+
+TEST_CELL_SHAPE = (f"put the checks inside `def {TEST_CELL_FUNCTION}():` and end the cell with "
+                   f"`try: {TEST_CELL_FUNCTION}()` / `finally: del {TEST_CELL_FUNCTION}`")
+
+
+def _deletes_test_function_finally(code: str) -> bool:
+    tree = ast.parse(code)
+    for node in tree.body:
+        if isinstance(node, ast.Try) and any(
+                isinstance(stmt, ast.Delete) and [getattr(t, "id", None) for t in stmt.targets] == [TEST_CELL_FUNCTION]
+                for stmt in node.finalbody):
+            return True
+    return False
+
+
+def namespace_problems(code: str) -> list[str]:
+    """Why a test cell could change the student's names; [] when it leaves them as it found them.
+
+    A test cell runs in the student's kernel (visible checks as the student works, and the
+    whole cell when nbgrader validates). It may bind one name, the language-reserved
+    ``__test_cell__``, as the function that holds its checks, and must delete it whatever
+    happens. Any other module-level binding could replace a name the student chose (``import
+    torch as _t``, then a test's ``for _t in ...``), and reaching the namespace indirectly
+    (``globals()``, ``global``, ``sys.modules``) could do the same unseen.
+    """
+    found = namespace_changes(code)
+    if found is None:
+        return []  # reported as not valid Python
+    bound, indirect = found
+    problems = []
+    others = sorted({name for name, _ in bound if name != TEST_CELL_FUNCTION})
+    if others:
+        problems.append(f"binds {', '.join(others)} at module level, which may be names the student uses; "
+                        + TEST_CELL_SHAPE)
+    elif bound and not _deletes_test_function_finally(code):
+        problems.append(f"leaves {TEST_CELL_FUNCTION} behind when a check fails; " + TEST_CELL_SHAPE)
+    for what, line in sorted(set(indirect), key=lambda item: item[1]):
+        problems.append(f"reaches the notebook's namespace through {what} (line {line}); tests may only read "
+                        "names, never write them")
+    return problems
+
+
+def _student_version(text: str) -> str:
+    """The cell as nbgrader releases it: hidden-test regions, markers included, removed."""
+    lines = text.splitlines()
+    hidden = {i for region in nb.regions(text, "hidden")[0] for i in range(region.begin, region.end + 1)}
+    return "\n".join(line for i, line in enumerate(lines) if i not in hidden)
 
 
 def check_notebook(path: Path) -> list[Problem]:
@@ -104,6 +153,15 @@ def check_notebook(path: Path) -> list[Problem]:
                                      "there as partial credit. End with a statement")
             except SyntaxError as error:
                 add(index, cell, f"test cell is not valid Python: {error.msg} (line {error.lineno})")
+            else:
+                for message in namespace_problems(text):
+                    add(index, cell, f"test cell {message}")
+                try:
+                    ast.parse(_student_version(text))
+                except SyntaxError as error:
+                    add(index, cell, f"the student version of this test cell (hidden tests removed) is not valid "
+                                     f"Python: {error.msg} (line {error.lineno}); keep at least one visible "
+                                     "statement, e.g. a docstring, outside the hidden region")
             if previous_graded_role is None:
                 add(index, cell, "test cell with no solution or test cell before it; nbgrader cannot "
                                  "restore it if a student deletes it (add_missing_cells)")

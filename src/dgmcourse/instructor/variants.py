@@ -11,7 +11,15 @@ of the reference solution. Its header declares what it tests::
 
 ``loses`` lists the test cells that must score 0; every other test cell must keep
 full marks. ``demo: partial-student`` puts the variant into the demo's partly
-wrong student.
+wrong student. ``kind:`` names what the variant probes, for the variant report
+(``dgmcourse variants``): ``namespace`` (names the tests must not touch),
+``contract-freedom`` (a correct answer in a direction the contract leaves free),
+``contract-requirement`` (a requirement the contract states), ``procedure`` (a
+prescribed procedure done otherwise), ``pitfall`` (the mistake the prose warns of),
+``style`` (a correct answer in an unusual style); without it, ``outcome``.
+
+A variant may replace several solution cells: list them all after ``replaces:`` and
+start each cell's code with a line ``# %% <grade id>``.
 """
 from __future__ import annotations
 
@@ -19,7 +27,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-HEADER_KEY = re.compile(r"^#\s*(replaces|loses|demo)\s*:\s*(.*?)\s*$")
+HEADER_KEY = re.compile(r"^#\s*(replaces|loses|demo|kind)\s*:\s*(.*?)\s*$")
+CELL_LINE = re.compile(r"^# %% ([A-Za-z0-9_-]+)\s*$", re.MULTILINE)
+KINDS = ("outcome", "namespace", "contract-freedom", "contract-requirement", "procedure", "pitfall", "style")
 
 
 class VariantError(ValueError):
@@ -34,6 +44,8 @@ class Variant:
     loses: frozenset[str]
     demo_roles: frozenset[str]
     code: str
+    cells: dict[str, str]  # every solution cell it replaces -> its code
+    kind: str = "outcome"
 
     @property
     def name(self) -> str:
@@ -65,8 +77,22 @@ def parse(path: Path) -> Variant:
         raise VariantError(f"{path}: a lose_ variant must declare '# loses: <test cell grade ids>'")
     if path.name.startswith("full_") and loses:
         raise VariantError(f"{path}: a full_ variant keeps full marks and cannot declare 'loses'")
-    return Variant(path, description, fields["replaces"], loses,
-                   frozenset(fields.get("demo", "").split()), text)
+    kind = fields.get("kind", "outcome")
+    if kind not in KINDS:
+        raise VariantError(f"{path}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    replaced = fields["replaces"].split()
+    if not replaced:
+        raise VariantError(f"{path}: header needs '# replaces: <grade id of a solution cell>'")
+    if len(replaced) == 1:
+        cells = {replaced[0]: text}
+    else:
+        parts = CELL_LINE.split(text)
+        cells = {gid: code for gid, code in zip(parts[1::2], parts[2::2])}
+        if sorted(cells) != sorted(replaced) or len(parts[1::2]) != len(replaced):
+            raise VariantError(f"{path}: replaces {' '.join(replaced)}, so it needs one '# %% <grade id>' line "
+                               f"before each of those cells' code; found {' '.join(parts[1::2]) or 'none'}")
+    return Variant(path, description, replaced[0], loses, frozenset(fields.get("demo", "").split()), text,
+                   cells, kind)
 
 
 def load(directory: Path) -> list[Variant]:
@@ -77,8 +103,9 @@ def validate(variants: list[Variant], solution_ids: set[str], test_ids: set[str]
     """Every declared grade id exists; raises with the list of what does not."""
     errors = []
     for variant in variants:
-        if variant.replaces not in solution_ids:
-            errors.append(f"{variant.path}: replaces {variant.replaces!r}, which is not a solution cell")
+        for gid in variant.cells:
+            if gid not in solution_ids:
+                errors.append(f"{variant.path}: replaces {gid!r}, which is not a solution cell")
         for gid in sorted(variant.loses - test_ids):
             errors.append(f"{variant.path}: loses {gid!r}, which is not a test cell")
     if errors:
@@ -96,7 +123,8 @@ def batches(variants: list[Variant], max_size: int = 4) -> list[list[Variant]]:
     for variant in variants:
         for group in groups:
             if (len(group) < max_size and group[0].must_lose == variant.must_lose
-                    and all(v.replaces != variant.replaces and not (v.loses & variant.loses) for v in group)):
+                    and all(not (set(v.cells) & set(variant.cells)) and not (v.loses & variant.loses)
+                            for v in group)):
                 group.append(variant)
                 break
         else:
