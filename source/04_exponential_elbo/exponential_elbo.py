@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: bb3d7fbaf5ce8f9e
+#     cells: 8d0d9ff4bc1126a3
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -775,7 +775,8 @@ print("naive KL at theta = 1:", kl_to_posterior_numerical(1.0, z_wide_demo, log_
 # **Choose** the grid `z_grid` that the rest of the notebook uses:
 #
 # * **Out:** `z_grid`, a 1-D increasing `float64` tensor that starts at $z = 0$ (where $q_\theta$ has its largest density).
-# * **Requirements:** the KL curve computed on it must have its minimum at $\theta^*$ (within $0.002$) and $\mathrm{KL}(\theta^*)$ must be accurate to $0.01$ nats. Use the tail estimate above, with $\theta$ as small as $0.3$ (the left end of our curves), to pick the end point; keep the spacing well below the posterior's width. About ten thousand points are plenty; there is no need for millions.
+# * **Requirements:** computed on it, $\mathrm{KL}(\theta)$ must be accurate to $0.01$ nats for every $\theta$ in $[0.3, 2]$, the range of our curves (in particular at $\theta = 0.3$, whose tail is the heaviest), and the KL curve must have its minimum at $\theta^*$ (within $0.002$). Use the tail estimate above with $\theta = 0.3$ to pick the end point; keep the spacing well below the posterior's width. About ten thousand points are plenty; there is no need for millions.
+# * **Checked:** the visible check estimates what $\mathrm{KL}(0.3)$ loses beyond your grid's end, with the tail estimate above; the hidden test checks every requirement above against an independent computation.
 
 # %% nbgrader={"grade": false, "grade_id": "grid__solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # Define z_grid: a 1-D float64 tensor from 0 to an end point of your choice, with a spacing of your choice.
@@ -793,6 +794,15 @@ def __test_cell__():
     check_true(bool((z_grid[1:] > z_grid[:-1]).all()), "z_grid", "expected strictly increasing values")
     check_close(z_grid[0], 0.0, "first grid point", atol=0,
                 hint="q_theta has its largest density at z = 0; the grid must start there")
+    # The pitfall of this section: the part of KL(theta = 0.3) beyond the grid's end, estimated as above with
+    # log p(z | x) ~ -(N / 2)(z - B / N)^2. Alone it must stay below the 0.01 nats the task allows in all.
+    _n_obs, _b_obs = x_obs.numel(), float(x_obs.sum()) - LAM
+    _z_tail = torch.linspace(float(z_grid[-1]), float(z_grid[-1]) + 200.0, 20001, dtype=torch.float64)
+    _log_q = math.log(0.3) - 0.3 * _z_tail
+    _tail = torch.trapezoid(torch.exp(_log_q) * (_log_q + 0.5 * _n_obs * (_z_tail - _b_obs / _n_obs) ** 2), _z_tail)
+    check_true(float(_tail) < 1e-2, "the end of z_grid",
+               f"KL(theta = 0.3) loses about {float(_tail):.3g} nats beyond z = {float(z_grid[-1]):g}; expected "
+               "less than 0.01", hint="use the tail estimate of this section with theta = 0.3 to choose the end point")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -833,6 +843,11 @@ def __test_cell__():
                 hint="the grid must reach far enough to hold the tail of q_theta for theta as small as 0.3")
     check_close(_kl_on_grid(_t_star), _kl_star_exact, "KL(q_theta* || posterior) computed on z_grid", atol=1e-2, rtol=0,
                 hint="wide enough for q's tail, and a spacing well below the posterior width 1/sqrt(N)")
+    # The requirement holds over the whole range of the curves, not only at theta*: KL = log p(x) - ELBO.
+    for _t in (0.3, 0.45, 1.0, 2.0):
+        check_close(_kl_on_grid(_t), _log_ev - (_b / _t - _n / _t ** 2 - math.log(_t) + _c),
+                    f"KL(theta = {_t}) computed on z_grid", atol=1e-2, rtol=0,
+                    hint="the grid must hold the tail of q_theta for theta as small as 0.3")
     print("Hidden tests passed.")
     ### END HIDDEN TESTS
 

@@ -13,39 +13,44 @@ import math as _b_np
 import torch as _b_t
 import numpy as _basin_minimiser
 from torch import nn as _binom
-from torch import distributions as _data64
-import math as _data_np
-import torch as _diff
-import numpy as _epochs
-from torch import nn as _expected
-from torch import distributions as _fd
-import math as _g
-import torch as _got
-import numpy as _grid
-from torch import nn as _h
-from torch import distributions as _hi
-import math as _hist
-import torch as _j
-import numpy as _k
-from torch import nn as _key
-from torch import distributions as _kl
-import math as _kl0
-import torch as _kl_data_model
-import numpy as _left
-from torch import nn as _lo
-from torch import distributions as _mirror10
-import math as _mle
-import torch as _model
+from torch import distributions as _d
+import math as _data64
+import torch as _data_np
+import numpy as _diff
+from torch import nn as _epochs
+from torch import distributions as _expected
+import math as _fd
+import torch as _g
+import numpy as _got
+from torch import nn as _grid
+from torch import distributions as _h
+import math as _hi
+import torch as _hist
+import numpy as _j
+from torch import nn as _k
+from torch import distributions as _key
+import math as _kl
+import torch as _kl0
+import numpy as _kl_data_model
+from torch import nn as _left
+from torch import distributions as _lo
+import math as _m
+import torch as _mirror10
+import numpy as _mle
+from torch import nn as _model
 import numpy as _n
-from torch import nn as _p
-from torch import distributions as _p0
-import math as _p_end
-import torch as _p_fit
-import numpy as _q
-from torch import nn as _q0
-from torch import distributions as _ramp10
-import math as _right
-import torch as _rng
+import math as _p
+import torch as _p0
+import numpy as _p_end
+from torch import nn as _p_fit
+from torch import distributions as _pt
+import math as _pv
+import torch as _q
+import numpy as _q0
+from torch import nn as _ramp10
+from torch import distributions as _right
+import math as _rng
+import torch as _s
 import numpy as _scipy_entropy
 from torch import nn as _scipy_w1
 from torch import distributions as _signs
@@ -73,11 +78,11 @@ import math as p_value
 import torch as points
 import numpy as support
 from torch import nn as w
-_ALIASED = {'_a': _a, '_a32': _a32, '_a_grad': _a_grad, '_b': _b, '_b32': _b32, '_b_np': _b_np, '_b_t': _b_t, '_basin_minimiser': _basin_minimiser, '_binom': _binom, '_data64': _data64, '_data_np': _data_np, '_diff': _diff, '_epochs': _epochs, '_expected': _expected, '_fd': _fd, '_g': _g, '_got': _got, '_grid': _grid, '_h': _h, '_hi': _hi, '_hist': _hist, '_j': _j, '_k': _k, '_key': _key, '_kl': _kl, '_kl0': _kl0, '_kl_data_model': _kl_data_model, '_left': _left, '_lo': _lo, '_mirror10': _mirror10, '_mle': _mle, '_model': _model, '_n': _n, '_p': _p, '_p0': _p0, '_p_end': _p_end, '_p_fit': _p_fit, '_q': _q, '_q0': _q0, '_ramp10': _ramp10, '_right': _right, '_rng': _rng, '_scipy_entropy': _scipy_entropy, '_scipy_w1': _scipy_w1, '_signs': _signs, '_start': _start, '_target': _target, '_uniform10': _uniform10, '_v': _v, '_w': _w, '_w1_cdf_numpy': _w1_cdf_numpy, '_w1_loss': _w1_loss, '_w1_of_p': _w1_of_p, '_w1_of_p_numpy': _w1_of_p_numpy, '_w1_scipy_reference': _w1_scipy_reference, '_w_grid': _w_grid, '_w_min': _w_min, 'a': a, 'b': b, 'best': best, 'grid': grid, 'hi': hi, 'lo': lo, 'math': math, 'model': model, 'p_value': p_value, 'points': points, 'support': support, 'w': w}
+_ALIASED = {'_a': _a, '_a32': _a32, '_a_grad': _a_grad, '_b': _b, '_b32': _b32, '_b_np': _b_np, '_b_t': _b_t, '_basin_minimiser': _basin_minimiser, '_binom': _binom, '_d': _d, '_data64': _data64, '_data_np': _data_np, '_diff': _diff, '_epochs': _epochs, '_expected': _expected, '_fd': _fd, '_g': _g, '_got': _got, '_grid': _grid, '_h': _h, '_hi': _hi, '_hist': _hist, '_j': _j, '_k': _k, '_key': _key, '_kl': _kl, '_kl0': _kl0, '_kl_data_model': _kl_data_model, '_left': _left, '_lo': _lo, '_m': _m, '_mirror10': _mirror10, '_mle': _mle, '_model': _model, '_n': _n, '_p': _p, '_p0': _p0, '_p_end': _p_end, '_p_fit': _p_fit, '_pt': _pt, '_pv': _pv, '_q': _q, '_q0': _q0, '_ramp10': _ramp10, '_right': _right, '_rng': _rng, '_s': _s, '_scipy_entropy': _scipy_entropy, '_scipy_w1': _scipy_w1, '_signs': _signs, '_start': _start, '_target': _target, '_uniform10': _uniform10, '_v': _v, '_w': _w, '_w1_cdf_numpy': _w1_cdf_numpy, '_w1_loss': _w1_loss, '_w1_of_p': _w1_of_p, '_w1_of_p_numpy': _w1_of_p_numpy, '_w1_scipy_reference': _w1_scipy_reference, '_w_grid': _w_grid, '_w_min': _w_min, 'a': a, 'b': b, 'best': best, 'grid': grid, 'hi': hi, 'lo': lo, 'math': math, 'model': model, 'p_value': p_value, 'points': points, 'support': support, 'w': w}
 
 
 def _aliases_intact():
-    rebound = [name for name, now in (('_a', _a), ('_a32', _a32), ('_a_grad', _a_grad), ('_b', _b), ('_b32', _b32), ('_b_np', _b_np), ('_b_t', _b_t), ('_basin_minimiser', _basin_minimiser), ('_binom', _binom), ('_data64', _data64), ('_data_np', _data_np), ('_diff', _diff), ('_epochs', _epochs), ('_expected', _expected), ('_fd', _fd), ('_g', _g), ('_got', _got), ('_grid', _grid), ('_h', _h), ('_hi', _hi), ('_hist', _hist), ('_j', _j), ('_k', _k), ('_key', _key), ('_kl', _kl), ('_kl0', _kl0), ('_kl_data_model', _kl_data_model), ('_left', _left), ('_lo', _lo), ('_mirror10', _mirror10), ('_mle', _mle), ('_model', _model), ('_n', _n), ('_p', _p), ('_p0', _p0), ('_p_end', _p_end), ('_p_fit', _p_fit), ('_q', _q), ('_q0', _q0), ('_ramp10', _ramp10), ('_right', _right), ('_rng', _rng), ('_scipy_entropy', _scipy_entropy), ('_scipy_w1', _scipy_w1), ('_signs', _signs), ('_start', _start), ('_target', _target), ('_uniform10', _uniform10), ('_v', _v), ('_w', _w), ('_w1_cdf_numpy', _w1_cdf_numpy), ('_w1_loss', _w1_loss), ('_w1_of_p', _w1_of_p), ('_w1_of_p_numpy', _w1_of_p_numpy), ('_w1_scipy_reference', _w1_scipy_reference), ('_w_grid', _w_grid), ('_w_min', _w_min), ('a', a), ('b', b), ('best', best), ('grid', grid), ('hi', hi), ('lo', lo), ('math', math), ('model', model), ('p_value', p_value), ('points', points), ('support', support), ('w', w)) if now is not _ALIASED[name]]
+    rebound = [name for name, now in (('_a', _a), ('_a32', _a32), ('_a_grad', _a_grad), ('_b', _b), ('_b32', _b32), ('_b_np', _b_np), ('_b_t', _b_t), ('_basin_minimiser', _basin_minimiser), ('_binom', _binom), ('_d', _d), ('_data64', _data64), ('_data_np', _data_np), ('_diff', _diff), ('_epochs', _epochs), ('_expected', _expected), ('_fd', _fd), ('_g', _g), ('_got', _got), ('_grid', _grid), ('_h', _h), ('_hi', _hi), ('_hist', _hist), ('_j', _j), ('_k', _k), ('_key', _key), ('_kl', _kl), ('_kl0', _kl0), ('_kl_data_model', _kl_data_model), ('_left', _left), ('_lo', _lo), ('_m', _m), ('_mirror10', _mirror10), ('_mle', _mle), ('_model', _model), ('_n', _n), ('_p', _p), ('_p0', _p0), ('_p_end', _p_end), ('_p_fit', _p_fit), ('_pt', _pt), ('_pv', _pv), ('_q', _q), ('_q0', _q0), ('_ramp10', _ramp10), ('_right', _right), ('_rng', _rng), ('_s', _s), ('_scipy_entropy', _scipy_entropy), ('_scipy_w1', _scipy_w1), ('_signs', _signs), ('_start', _start), ('_target', _target), ('_uniform10', _uniform10), ('_v', _v), ('_w', _w), ('_w1_cdf_numpy', _w1_cdf_numpy), ('_w1_loss', _w1_loss), ('_w1_of_p', _w1_of_p), ('_w1_of_p_numpy', _w1_of_p_numpy), ('_w1_scipy_reference', _w1_scipy_reference), ('_w_grid', _w_grid), ('_w_min', _w_min), ('a', a), ('b', b), ('best', best), ('grid', grid), ('hi', hi), ('lo', lo), ('math', math), ('model', model), ('p_value', p_value), ('points', points), ('support', support), ('w', w)) if now is not _ALIASED[name]]
     assert not rebound, f"a test cell rebound the student's names {rebound}"
 
 
