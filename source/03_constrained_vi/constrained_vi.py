@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: ee0a00f0999a85cf
+#     cells: f2b2979d62d1f111
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -1182,6 +1182,29 @@ def __test_cell__():
         result = optimize.minimize(negative_elbo, [0.0, 0.0], method="Nelder-Mead",
                                    options={"xatol": 1e-9, "fatol": 1e-12})
         return result.x[0], math.exp(result.x[1])
+
+    # The procedure the task prescribes, seen by a spy on Adam's step: n_steps optimiser steps, the k-th at the
+    # learning rate lr * (1 - k / n_steps), which is what scheduler.step() once after every optimizer.step() gives.
+    # (An outcome alone cannot see it: without the schedule the fit is worse on average but often within tolerance.)
+    _rates = []
+    _adam_step = torch.optim.Adam.__dict__["step"]
+
+    def _spy_step(self, *args, **kwargs):
+        _rates.append(self.param_groups[0]["lr"])
+        return _adam_step(self, *args, **kwargs)
+
+    torch.optim.Adam.step = _spy_step
+    try:
+        with torch.random.fork_rng():
+            torch.manual_seed(7)
+            fit_elbo_adam(torch.tensor([0.0, 1.0, 1.0, 0.0, 0.0]), n_steps=40, lr=0.05)
+    finally:
+        torch.optim.Adam.step = _adam_step
+    check_true(len(_rates) == 40, "fit_elbo_adam(..., n_steps=40)",
+               f"expected 40 calls of optimizer.step(), got {len(_rates)}", hint="one Adam step per iteration")
+    check_allclose(_rates, [0.05 * (1 - _k / 40) for _k in range(40)], "learning rate of each Adam step, lr = 0.05",
+                   atol=1e-12, rtol=0, hint="call scheduler.step() once after every optimizer.step(), so that the "
+                                            "rate decays linearly from lr to 0")
 
     # Stated tolerance: |mu - mu*| < 0.08 and |sigma - sigma*| < 0.06 with the default settings (500 steps, 64 samples,
     # lr 0.05 decaying to 0). Over 200 seeds the largest errors were about 0.04 and 0.03 (std about 0.013 and 0.009).

@@ -6,93 +6,100 @@
 # %% lp_transformed__solution
 import math as _T
 import torch as _a
-import numpy as _b
-from torch import nn as _batch
-from torch import distributions as _best_normal
-import math as _beta
-import torch as _cases
+import numpy as _adam_step
+from torch import nn as _b
+from torch import distributions as _batch
+import math as _best_normal
+import torch as _beta
+import numpy as _cases
 from torch import distributions as _d
-from torch import nn as _data
-from torch import distributions as _elbo
-import math as _est
-import torch as _exact
-import numpy as _expected
-from torch import nn as _expected_torch
-from torch import distributions as _f
-import math as _flips
-import torch as _gamma
-import numpy as _gh_elbo
-from torch import nn as _got
-from torch import distributions as _h
-import math as _hi
-import torch as _hist
-import numpy as _integrate
-from torch import nn as _j
-from torch import distributions as _kl
-import math as _kl_ref
-import torch as _label
-import numpy as _large
-from torch import nn as _lo
-from torch import distributions as _log_ev
-import math as _log_evidence
-import torch as _log_sig
-import numpy as _lp
+from torch import distributions as _data
+import math as _elbo
+import torch as _est
+import numpy as _exact
+from torch import nn as _expected
+from torch import distributions as _expected_torch
+import math as _f
+import torch as _flips
+import numpy as _gamma
+from torch import nn as _gh_elbo
+from torch import distributions as _got
+import math as _h
+import torch as _hi
+import numpy as _hist
+from torch import nn as _integrate
+from torch import distributions as _j
+import math as _k
+import torch as _kl
+import numpy as _kl_ref
+from torch import nn as _label
+from torch import distributions as _large
+import math as _lo
+import torch as _log_ev
+import numpy as _log_evidence
+from torch import nn as _log_sig
+from torch import distributions as _lp
 import math as _m
-from torch import distributions as _m1
-import math as _m2
-import torch as _mass
-import numpy as _mix
-from torch import nn as _mix_logpdf
-from torch import distributions as _mu
-import math as _mu_ref
-import torch as _mus
+import torch as _m1
+import numpy as _m2
+from torch import nn as _mass
+from torch import distributions as _mix
+import math as _mix_logpdf
+import torch as _mu
+import numpy as _mu_ref
+from torch import nn as _mus
 import numpy as _n
-from torch import nn as _name
-from torch import distributions as _narrow
-import math as _p
-import torch as _p0
-import numpy as _pairs
-from torch import nn as _q
-from torch import distributions as _qb
-import math as _ratio
-import torch as _reference
-import numpy as _reference_elbo
-from torch import nn as _reference_kl_to_posterior
-from torch import distributions as _s
-import math as _s1
-import torch as _s2
-import numpy as _se
-from torch import nn as _sigma
-from torch import distributions as _sigma_ref
-import math as _sigmas
-import torch as _small
-import numpy as _special
-from torch import nn as _stats
+import math as _name
+import torch as _narrow
+import numpy as _p
+from torch import nn as _p0
+from torch import distributions as _pairs
+import math as _q
+import torch as _qb
+import numpy as _rates
+from torch import nn as _ratio
+from torch import distributions as _reference
+import math as _reference_elbo
+import torch as _reference_kl_to_posterior
+import numpy as _s
+from torch import nn as _s1
+from torch import distributions as _s2
+import math as _se
+import torch as _sigma
+import numpy as _sigma_ref
+from torch import nn as _sigmas
+from torch import distributions as _small
+import math as _special
+import torch as _spy_step
+import numpy as _stats
 import torch as _t
-import math as _u
-import torch as _unif
-import numpy as _v
-from torch import nn as _wide
-from torch import distributions as _xs
-import math as _xs_b
-import torch as _z
-import numpy as _z2
+from torch import distributions as _u
+import math as _unif
+import torch as _v
+import numpy as _wide
+from torch import nn as _xs
+from torch import distributions as _xs_b
+import math as _z
+import torch as _z2
+import numpy as args
 from torch import nn as heads
-from torch import distributions as log_joint
-import math as log_post
-import torch as log_s
-import numpy as neg_entropy
-from torch import nn as negative_elbo
-from torch import distributions as order
-import math as params
-import torch as tails
-import numpy as w
-from torch import nn as x
-_ALIASED = {'_T': _T, '_a': _a, '_b': _b, '_batch': _batch, '_best_normal': _best_normal, '_beta': _beta, '_cases': _cases, '_d': _d, '_data': _data, '_elbo': _elbo, '_est': _est, '_exact': _exact, '_expected': _expected, '_expected_torch': _expected_torch, '_f': _f, '_flips': _flips, '_gamma': _gamma, '_gh_elbo': _gh_elbo, '_got': _got, '_h': _h, '_hi': _hi, '_hist': _hist, '_integrate': _integrate, '_j': _j, '_kl': _kl, '_kl_ref': _kl_ref, '_label': _label, '_large': _large, '_lo': _lo, '_log_ev': _log_ev, '_log_evidence': _log_evidence, '_log_sig': _log_sig, '_lp': _lp, '_m': _m, '_m1': _m1, '_m2': _m2, '_mass': _mass, '_mix': _mix, '_mix_logpdf': _mix_logpdf, '_mu': _mu, '_mu_ref': _mu_ref, '_mus': _mus, '_n': _n, '_name': _name, '_narrow': _narrow, '_p': _p, '_p0': _p0, '_pairs': _pairs, '_q': _q, '_qb': _qb, '_ratio': _ratio, '_reference': _reference, '_reference_elbo': _reference_elbo, '_reference_kl_to_posterior': _reference_kl_to_posterior, '_s': _s, '_s1': _s1, '_s2': _s2, '_se': _se, '_sigma': _sigma, '_sigma_ref': _sigma_ref, '_sigmas': _sigmas, '_small': _small, '_special': _special, '_stats': _stats, '_t': _t, '_u': _u, '_unif': _unif, '_v': _v, '_wide': _wide, '_xs': _xs, '_xs_b': _xs_b, '_z': _z, '_z2': _z2, 'heads': heads, 'log_joint': log_joint, 'log_post': log_post, 'log_s': log_s, 'neg_entropy': neg_entropy, 'negative_elbo': negative_elbo, 'order': order, 'params': params, 'tails': tails, 'w': w, 'x': x}
+from torch import distributions as kwargs
+import math as log_joint
+import torch as log_post
+import numpy as log_s
+from torch import nn as neg_entropy
+from torch import distributions as negative_elbo
+import math as order
+import torch as params
+import numpy as self
+from torch import nn as tails
+from torch import distributions as w
+import math as x
+_ALIASED = {'_T': _T, '_a': _a, '_adam_step': _adam_step, '_b': _b, '_batch': _batch, '_best_normal': _best_normal, '_beta': _beta, '_cases': _cases, '_d': _d, '_data': _data, '_elbo': _elbo, '_est': _est, '_exact': _exact, '_expected': _expected, '_expected_torch': _expected_torch, '_f': _f, '_flips': _flips, '_gamma': _gamma, '_gh_elbo': _gh_elbo, '_got': _got, '_h': _h, '_hi': _hi, '_hist': _hist, '_integrate': _integrate, '_j': _j, '_k': _k, '_kl': _kl, '_kl_ref': _kl_ref, '_label': _label, '_large': _large, '_lo': _lo, '_log_ev': _log_ev, '_log_evidence': _log_evidence, '_log_sig': _log_sig, '_lp': _lp, '_m': _m, '_m1': _m1, '_m2': _m2, '_mass': _mass, '_mix': _mix, '_mix_logpdf': _mix_logpdf, '_mu': _mu, '_mu_ref': _mu_ref, '_mus': _mus, '_n': _n, '_name': _name, '_narrow': _narrow, '_p': _p, '_p0': _p0, '_pairs': _pairs, '_q': _q, '_qb': _qb, '_rates': _rates, '_ratio': _ratio, '_reference': _reference, '_reference_elbo': _reference_elbo, '_reference_kl_to_posterior': _reference_kl_to_posterior, '_s': _s, '_s1': _s1, '_s2': _s2, '_se': _se, '_sigma': _sigma, '_sigma_ref': _sigma_ref, '_sigmas': _sigmas, '_small': _small, '_special': _special, '_spy_step': _spy_step, '_stats': _stats, '_t': _t, '_u': _u, '_unif': _unif, '_v': _v, '_wide': _wide, '_xs': _xs, '_xs_b': _xs_b, '_z': _z, '_z2': _z2, 'args': args, 'heads': heads, 'kwargs': kwargs, 'log_joint': log_joint, 'log_post': log_post, 'log_s': log_s, 'neg_entropy': neg_entropy, 'negative_elbo': negative_elbo, 'order': order, 'params': params, 'self': self, 'tails': tails, 'w': w, 'x': x}
 
 
 def _aliases_intact():
-    rebound = [name for name, now in (('_T', _T), ('_a', _a), ('_b', _b), ('_batch', _batch), ('_best_normal', _best_normal), ('_beta', _beta), ('_cases', _cases), ('_d', _d), ('_data', _data), ('_elbo', _elbo), ('_est', _est), ('_exact', _exact), ('_expected', _expected), ('_expected_torch', _expected_torch), ('_f', _f), ('_flips', _flips), ('_gamma', _gamma), ('_gh_elbo', _gh_elbo), ('_got', _got), ('_h', _h), ('_hi', _hi), ('_hist', _hist), ('_integrate', _integrate), ('_j', _j), ('_kl', _kl), ('_kl_ref', _kl_ref), ('_label', _label), ('_large', _large), ('_lo', _lo), ('_log_ev', _log_ev), ('_log_evidence', _log_evidence), ('_log_sig', _log_sig), ('_lp', _lp), ('_m', _m), ('_m1', _m1), ('_m2', _m2), ('_mass', _mass), ('_mix', _mix), ('_mix_logpdf', _mix_logpdf), ('_mu', _mu), ('_mu_ref', _mu_ref), ('_mus', _mus), ('_n', _n), ('_name', _name), ('_narrow', _narrow), ('_p', _p), ('_p0', _p0), ('_pairs', _pairs), ('_q', _q), ('_qb', _qb), ('_ratio', _ratio), ('_reference', _reference), ('_reference_elbo', _reference_elbo), ('_reference_kl_to_posterior', _reference_kl_to_posterior), ('_s', _s), ('_s1', _s1), ('_s2', _s2), ('_se', _se), ('_sigma', _sigma), ('_sigma_ref', _sigma_ref), ('_sigmas', _sigmas), ('_small', _small), ('_special', _special), ('_stats', _stats), ('_t', _t), ('_u', _u), ('_unif', _unif), ('_v', _v), ('_wide', _wide), ('_xs', _xs), ('_xs_b', _xs_b), ('_z', _z), ('_z2', _z2), ('heads', heads), ('log_joint', log_joint), ('log_post', log_post), ('log_s', log_s), ('neg_entropy', neg_entropy), ('negative_elbo', negative_elbo), ('order', order), ('params', params), ('tails', tails), ('w', w), ('x', x)) if now is not _ALIASED[name]]
+    rebound = [name for name, now in (('_T', _T), ('_a', _a), ('_adam_step', _adam_step), ('_b', _b), ('_batch', _batch), ('_best_normal', _best_normal), ('_beta', _beta), ('_cases', _cases), ('_d', _d), ('_data', _data), ('_elbo', _elbo), ('_est', _est), ('_exact', _exact), ('_expected', _expected), ('_expected_torch', _expected_torch), ('_f', _f), ('_flips', _flips), ('_gamma', _gamma), ('_gh_elbo', _gh_elbo), ('_got', _got), ('_h', _h), ('_hi', _hi), ('_hist', _hist), ('_integrate', _integrate), ('_j', _j), ('_k', _k), ('_kl', _kl), ('_kl_ref', _kl_ref), ('_label', _label), ('_large', _large), ('_lo', _lo), ('_log_ev', _log_ev), ('_log_evidence', _log_evidence), ('_log_sig', _log_sig), ('_lp', _lp), ('_m', _m), ('_m1', _m1), ('_m2', _m2), ('_mass', _mass), ('_mix', _mix), ('_mix_logpdf', _mix_logpdf), ('_mu', _mu), ('_mu_ref', _mu_ref), ('_mus', _mus), ('_n', _n), ('_name', _name), ('_narrow', _narrow), ('_p', _p), ('_p0', _p0), ('_pairs', _pairs), ('_q', _q), ('_qb', _qb), ('_rates', _rates), ('_ratio', _ratio), ('_reference', _reference), ('_reference_elbo', _reference_elbo), ('_reference_kl_to_posterior', _reference_kl_to_posterior), ('_s', _s), ('_s1', _s1), ('_s2', _s2), ('_se', _se), ('_sigma', _sigma), ('_sigma_ref', _sigma_ref), ('_sigmas', _sigmas), ('_small', _small), ('_special', _special), ('_spy_step', _spy_step), ('_stats', _stats), ('_t', _t), ('_u', _u), ('_unif', _unif), ('_v', _v), ('_wide', _wide), ('_xs', _xs), ('_xs_b', _xs_b), ('_z', _z), ('_z2', _z2), ('args', args), ('heads', heads), ('kwargs', kwargs), ('log_joint', log_joint), ('log_post', log_post), ('log_s', log_s), ('neg_entropy', neg_entropy), ('negative_elbo', negative_elbo), ('order', order), ('params', params), ('self', self), ('tails', tails), ('w', w), ('x', x)) if now is not _ALIASED[name]]
     assert not rebound, f"a test cell rebound the student's names {rebound}"
 
 
