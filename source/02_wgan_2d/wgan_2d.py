@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 591d2b4043669a4a
+#     cells: a4677b1c01c3d33a
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -802,6 +802,36 @@ def __test_cell__():
         check_true(not _hist["mu"][_t].requires_grad, f"history['mu'][{_t}]", "store detached copies")
     check_true(_hist["mu"][1] is not _mu and _hist["mu"][-1] is not _mu, "history['mu']",
                "store copies (mu.detach().clone()), not the parameter itself")
+
+    # A critic that changes with every call of train_critic: call t sets a = a_t. The estimate of iteration t must
+    # come from the critic after its training (step 4 after step 3), so it is a_t . (mean x_p - mean x_q); the
+    # generator step that follows uses that critic, so with SGD (lr 1) on mu it moves mu by exactly a_t.
+    _targets = [np.array([1.0, 0.0]), np.array([0.0, 2.0]), np.array([-1.5, 0.5])]
+    _batches = []
+
+    def _moving_trainer(x_p, x_q, critic, optimizer, steps=5):
+        a = _targets[min(len(_batches), len(_targets) - 1)]
+        _batches.append((x_p.detach().double().numpy().mean(0), x_q.detach().double().numpy().mean(0)))
+        with torch.no_grad():
+            critic.weight.copy_(torch.tensor(a[None, :], dtype=critic.weight.dtype))
+        return critic
+
+    _moving = nn.Linear(2, 1)
+    with torch.no_grad():
+        _moving.weight.zero_()
+        _moving.bias.zero_()
+    _mu2, _raw2 = init_q_params()
+    _hist2 = train_wgan(_moving_trainer, _moving, torch.optim.SGD(_moving.parameters(), lr=0.0), _mu2, _raw2,
+                        torch.optim.SGD([_mu2], lr=1.0), _data, n_iterations=3, n_critic=2, batch_size=32)
+    check_true(len(_batches) == 3, "calls of train_critic", f"expected 3 calls, got {len(_batches)}")
+    _mu_want = np.zeros(2)
+    for _t, (_mean_p, _mean_q) in enumerate(_batches):
+        check_close(_hist2["estimate"][_t], float(_targets[_t] @ (_mean_p - _mean_q)),
+                    f"history['estimate'][{_t}] with a critic that changes in every call of train_critic", atol=1e-4,
+                    rtol=1e-5, hint="record the estimate after train_critic has trained the critic, with that critic")
+        _mu_want = _mu_want + _targets[_t]
+        check_allclose(_hist2["mu"][_t + 1], _mu_want, f"history['mu'][{_t + 1}] with a critic that changes",
+                       atol=1e-5, hint="the generator step comes after the critic's training and uses that critic")
     print("Hidden tests passed.")
     ### END HIDDEN TESTS
 
@@ -1098,6 +1128,28 @@ def __test_cell__():
                                        "backward, step; default lambda = 10; no clipping")
         check_close(_lin.bias, _b0, f"bias after {_steps} step(s)", atol=1e-6,
                     hint="the bias has zero gradient and must not be clipped")
+
+    # A non-linear critic, where the penalty depends on where it is evaluated: f(x) = w |x|^2 / 2 has gradient w x.
+    # With x_p on the unit circle and x_q = 0, x_hat = eps x_p and ||grad f(x_hat)|| = w eps, so
+    # d loss / dw = -1/2 + lambda * 2 (w mean(eps^2) - mean(eps)) = -1/2 + 20 (w / 3 - 1/2) in expectation
+    # (w = 2: 2.83, standard deviation 0.05 with N = 20000). Evaluated at x_p instead it would be 19.5; at x_q, -0.5.
+    class _Bowl(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.tensor(2.0))
+
+        def forward(self, x):
+            return 0.5 * self.w * (x ** 2).sum(dim=1, keepdim=True)
+
+    _angle = torch.rand(20000, generator=_gen) * 2 * math.pi
+    _on_circle = torch.stack([torch.cos(_angle), torch.sin(_angle)], dim=1)
+    _bowl = _Bowl()
+    create_critic_with_penalty(_on_circle, torch.zeros(20000, 2), _bowl, torch.optim.SGD(_bowl.parameters(), lr=0.01),
+                               steps=1)
+    check_close(_bowl.w, 2.0 - 0.01 * (-0.5 + 20 * (2.0 / 3.0 - 0.5)),
+                "w of the critic f(x) = w |x|^2 / 2 after one SGD step (x_p on the unit circle, x_q = 0)", atol=3e-3,
+                rtol=0, hint="the penalty is evaluated at points on the segments between x_p and x_q: "
+                             "compute_gradient_penalty(critic, x_p, x_q)")
     print("Hidden tests passed.")
     ### END HIDDEN TESTS
 
