@@ -1,6 +1,6 @@
 """Hidden tests tell right answers from wrong ones, through the real ``nbgrader autograde``.
 
-Each assignment with variant files is graded once per session (see ``harness.py``);
+Each assignment with variant files is graded once per session (see ``dgmcourse.instructor.variant_grading``);
 the tests below read that run. Expected scores come from the variant headers and the
 master's points, never from the grader's own output.
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from dgmcourse.instructor import grading
-from harness import SEEDS, AssignmentRun, batch_name, describe_mismatch, run_assignment, variant_batches
+from dgmcourse.instructor.variant_grading import (SEEDS, AssignmentRun, batch_name, describe_mismatch, run_assignment,
+                                                  variant_batches)
 
 from conftest import REPO
 
@@ -75,3 +76,20 @@ def test_every_graded_task_has_two_wrong_and_one_correct_variant(repo_course, as
         full = [v.name for v in batches if not v.must_lose and grading.nb.task_of(v.replaces) == task]
         assert len(lose) >= 2, f"task {task!r} of {assignment} has {len(lose)} wrong variant(s): {lose}"
         assert len(full) >= 1, f"task {task!r} of {assignment} has no alternative correct variant"
+
+
+def test_the_variant_report_shows_every_variant_as_declared(graded, repo_course, tmp_path):
+    """The report `dgmcourse variants --grade` prints, built from this session's graded runs."""
+    from dgmcourse.instructor import variant_report, variants as variant_files
+    from dgmcourse.instructor.variant_grading import variants_dir
+
+    rows = []
+    for assignment in ASSIGNMENTS:
+        these = variant_report.rows_for(assignment, variant_files.load(variants_dir(REPO, assignment)))
+        tasks = {grading.nb.task_of(gid) for gid in grading.max_points(repo_course, assignment)}
+        assert variant_report.coverage_problems(assignment, these, tasks) == []
+        rows += variant_report.with_outcomes(these, graded(assignment))
+    text = variant_report.table(rows)
+    print(text)
+    assert [r for r in rows if r.outcome != "as declared"] == [], text
+    assert {r.kind for r in rows} >= {"namespace", "contract-freedom", "contract-requirement", "procedure"}

@@ -59,3 +59,24 @@ def test_batches_keep_losses_apart(tmp_path):
 def test_every_committed_variant_file_parses():
     for folder in sorted((REPO / "tests" / "variants").iterdir()):
         assert load(folder), f"{folder} holds no variants"
+
+
+def test_a_variant_can_replace_several_cells(tmp_path):
+    path = _write(tmp_path, "full_both.py", "# Both.\n# kind: namespace\n# replaces: a__solution b__solution\n",
+                  "# %% a__solution\nimport math as _m\n# %% b__solution\ndef g():\n    return _m.pi\n")
+    variant = parse(path)
+    assert variant.kind == "namespace" and list(variant.cells) == ["a__solution", "b__solution"]
+    assert variant.cells["b__solution"] == "def g():\n    return _m.pi\n"
+    other = parse(_write(tmp_path, "full_b.py", "# replaces: b__solution\n"))
+    assert [[v.name for v in g] for g in batches([variant, other])] == [["full_both"], ["full_b"]]
+    with pytest.raises(VariantError, match="'nope__solution', which is not a solution cell"):
+        validate([variant], {"a__solution", "nope"}, set())
+
+
+@pytest.mark.parametrize("header, body, message", [
+    ("# replaces: a__solution b__solution\n", "# %% a__solution\nx = 1\n", "needs one '# %% <grade id>' line"),
+    ("# kind: vibes\n# replaces: a__solution\n", "x = 1\n", "kind 'vibes' is not one of"),
+])
+def test_malformed_multi_cell_variants_and_kinds_are_explained(tmp_path, header, body, message):
+    with pytest.raises(VariantError, match=message):
+        parse(_write(tmp_path, "full_x.py", header, body))

@@ -111,6 +111,38 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_variants(args) -> int:
+    from dgmcourse.instructor import grading, variant_report
+    from dgmcourse.instructor import variants as variant_files
+    from dgmcourse.instructor.variant_grading import run_assignment, variants_dir
+
+    course = _course(args)
+    assignments = args.assignments or [a for a in course.assignments() if variants_dir(course.root, a).is_dir()]
+    rows, problems = [], []
+    for assignment in assignments:
+        folder = variants_dir(course.root, assignment)
+        if not folder.is_dir():
+            print(f"dgmcourse variants: no variants for {assignment} (expected {folder})", file=sys.stderr)
+            return 1
+        these = variant_report.rows_for(assignment, variant_files.load(folder))
+        tasks = {grading.nb.task_of(gid) for gid in grading.max_points(course, assignment)}
+        problems += variant_report.coverage_problems(assignment, these, tasks)
+        if args.grade:
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="dgmcourse-variants-") as work:
+                print(f"grading the variants of {assignment} ...", flush=True)
+                these = variant_report.with_outcomes(these, run_assignment(course, assignment, Path(work)))
+        rows += these
+    print(variant_report.table(rows))
+    path = variant_report.write_csv(rows, Path(args.csv) if args.csv else course.reports_dir / "variants.csv")
+    print(f"\nwrote {path}")
+    for problem in problems:
+        print(f"coverage: {problem}")
+    failed = any(r.outcome.startswith("NOT") for r in rows)
+    return 1 if problems or failed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dgmcourse", description="Release and grade the deep generative models course.")
     p.add_argument("--course", help="course directory (default: the one containing the current directory)")
@@ -152,6 +184,13 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--keep", metavar="DIR", help="keep the graded copy (feedback, grades.csv, plot) in DIR, "
                                                  "a new or empty folder outside the course")
     d.set_defaults(run=cmd_demo)
+
+    v = sub.add_parser("variants", help="the right and wrong answers kept as tests/variants/: counts per assignment "
+                                        "and kind; --grade grades them through the real grader")
+    v.add_argument("assignments", nargs="*", help="assignments (default: every one with variants)")
+    v.add_argument("--grade", action="store_true", help="grade every variant and report whether it scored as declared")
+    v.add_argument("--csv", help="where to write the per-variant table (default: reports/variants.csv)")
+    v.set_defaults(run=cmd_variants)
 
     b = sub.add_parser("bench", help="measure notebooks, grading throughput, MNIST training and vectorisation")
     b.add_argument("--only", action="append", choices=SECTIONS,

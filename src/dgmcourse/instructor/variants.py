@@ -87,7 +87,7 @@ def parse(path: Path) -> Variant:
         cells = {replaced[0]: text}
     else:
         parts = CELL_LINE.split(text)
-        cells = {gid: code for gid, code in zip(parts[1::2], parts[2::2])}
+        cells = {gid: code.removeprefix("\n") for gid, code in zip(parts[1::2], parts[2::2])}
         if sorted(cells) != sorted(replaced) or len(parts[1::2]) != len(replaced):
             raise VariantError(f"{path}: replaces {' '.join(replaced)}, so it needs one '# %% <grade id>' line "
                                f"before each of those cells' code; found {' '.join(parts[1::2]) or 'none'}")

@@ -1,4 +1,5 @@
 # Starts from 0.8 with a larger learning rate and fewer epochs; KL is convex in p here, so this converges too.
+# kind: style
 # replaces: kl_fit__solution
 import torch
 

@@ -1,4 +1,5 @@
 # Replaces zeros of p by ones before taking logs (so 0 * log(1 / q) -> 0 with a finite gradient); correct.
+# kind: style
 # replaces: kl__solution
 import torch
 

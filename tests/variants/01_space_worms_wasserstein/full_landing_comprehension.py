@@ -1,4 +1,5 @@
 # Builds the results with explicit lr/epochs (the defaults) and a dict comprehension; correct.
+# kind: style
 # replaces: landing__solution
 import torch
 

@@ -1,4 +1,5 @@
 # Correct optimiser that keeps a dict named `checks` (checks[start] = ...), logs with `logging` and times with `time`: honest habits.
+# kind: style
 # replaces: optimize__solution
 import logging
 import time

@@ -1,4 +1,5 @@
 # Uses torch.distributions.Binomial instead of Pyro, p.grad = None instead of zero_grad, and p.data.clamp_; correct.
+# kind: style
 # replaces: optimize__solution
 from collections import defaultdict
 

@@ -1,4 +1,5 @@
 # Correct optimiser that shows a tqdm progress bar (stderr) and records float(d) on a tensor that requires grad (UserWarning on stderr).
+# kind: style
 # replaces: optimize__solution
 from collections import defaultdict
 

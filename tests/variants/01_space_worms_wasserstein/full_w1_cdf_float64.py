@@ -1,4 +1,5 @@
 # Casts both inputs to float64 before the cumulative sums (returns a float64 scalar); correct.
+# kind: style
 # replaces: w1_cdf__solution
 import torch
 

@@ -1,4 +1,5 @@
 # A small CDF helper class whose __sub__ and __abs__ do the arithmetic; an honest style the static scan once zeroed.
+# kind: style
 # replaces: w1_cdf__solution
 import torch
 

@@ -1,4 +1,5 @@
 # Explicit loop over the bins with running CDF values instead of torch.cumsum; correct and differentiable.
+# kind: style
 # replaces: w1_cdf__solution
 import torch
 

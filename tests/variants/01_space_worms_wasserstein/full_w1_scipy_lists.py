@@ -1,4 +1,5 @@
 # Converts every input to a plain list of floats and passes the weights positionally; correct.
+# kind: style
 # replaces: w1_scipy__solution
 from scipy.stats import wasserstein_distance
 

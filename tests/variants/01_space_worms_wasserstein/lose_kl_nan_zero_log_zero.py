@@ -1,4 +1,5 @@
 # Naive p * (log p - log q): where p = 0 this is 0 * (-inf) = nan.
+# kind: pitfall
 # replaces: kl__solution
 # loses: kl__tests
 import torch

@@ -1,4 +1,5 @@
 # Masks 0 * log 0 with torch.where after computing it: the value is right but the gradient w.r.t. q is nan.
+# kind: pitfall
 # replaces: kl__solution
 # loses: kl__tests
 import torch

@@ -1,4 +1,5 @@
 # Records p after optimizer.step(), so history['p'][i] is not the value that produced history['dist'][i].
+# kind: procedure
 # replaces: optimize__solution
 # loses: optimize__history
 from collections import defaultdict

@@ -1,4 +1,5 @@
 # Uses total_count = len(true_data) = 11 (the number of outcomes) instead of 10 (the number of teeth).
+# kind: pitfall
 # replaces: optimize__solution
 # loses: optimize__basins optimize__history optimize__other_distance landing__tests kl_fit__tests
 from collections import defaultdict

@@ -1,4 +1,5 @@
 # Clips through .data for some parameters and with copy_(torch.clamp(...)) under no_grad for others; correct.
+# kind: style
 # replaces: clamp__solution
 def clamp_weights(net, clamp):
     for index, parameter in enumerate(net.parameters()):

@@ -1,4 +1,5 @@
 # Writes the loss as mean f(x_q) - mean f(x_p) + lambda * penalty and zeroes with set_to_none=False; correct.
+# kind: style
 # replaces: critic_gp__solution
 def create_critic_with_penalty(x_p, x_q, critic, optimizer, steps=5, penalty_weight=10.0):
     for _ in range(steps):

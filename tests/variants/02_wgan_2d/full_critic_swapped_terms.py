@@ -1,4 +1,5 @@
 # Writes the loss as mean f(x_q) - mean f(x_p), clears gradients with p.grad = None and clips inline; correct.
+# kind: style
 # replaces: critic__solution
 def create_critic(x_p, x_q, critic, optimizer, steps=5, clamp=0.01):
     step = 0

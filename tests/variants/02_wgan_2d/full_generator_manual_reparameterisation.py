@@ -1,4 +1,5 @@
 # Reparameterises by hand, x = mu + z L^T with z = torch.randn, instead of calling rsample; correct.
+# kind: style
 # replaces: generator__solution
 def generator_step(critic, mu, raw_scale, optimizer, n_samples=256):
     optimizer.zero_grad(set_to_none=False)

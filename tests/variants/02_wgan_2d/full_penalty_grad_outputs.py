@@ -1,4 +1,5 @@
 # Uses grad_outputs=ones instead of summing, an epsilon of shape (n,) unsqueezed, and an explicit sqrt; correct.
+# kind: style
 # replaces: penalty__solution
 def compute_gradient_penalty(critic, x_r, x_q):
     n = x_r.size(0)

@@ -1,4 +1,5 @@
 # Draws the data batch without replacement (randperm), detaches rsample'd samples of Q, and reads L from Q; correct.
+# kind: style
 # replaces: train__solution
 def train_wgan(train_critic, critic, critic_optimizer, mu, raw_scale, q_optimizer, x_data,
                n_iterations, n_critic=5, batch_size=256):

@@ -1,4 +1,5 @@
 # Clips before each optimiser step instead of after it, so the last step leaves the parameters unclipped.
+# kind: procedure
 # replaces: critic__solution
 # loses: critic__tests
 def create_critic(x_p, x_q, critic, optimizer, steps=5, clamp=0.01):

@@ -1,4 +1,5 @@
 # Never zeroes the critic's gradients, so each step uses the sum of all earlier gradients.
+# kind: procedure
 # replaces: critic_gp__solution
 # loses: critic_gp__tests train__gp_run
 def create_critic_with_penalty(x_p, x_q, critic, optimizer, steps=5, penalty_weight=10.0):

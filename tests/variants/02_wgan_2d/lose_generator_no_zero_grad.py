@@ -1,4 +1,5 @@
 # Never zeroes the gradients, so every step adds the gradients of all earlier steps.
+# kind: procedure
 # replaces: generator__solution
 # loses: generator__tests train__mechanics train__gp_run
 def generator_step(critic, mu, raw_scale, optimizer, n_samples=256):

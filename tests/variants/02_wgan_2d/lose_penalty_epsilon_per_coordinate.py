@@ -1,4 +1,5 @@
 # Draws an epsilon per coordinate (torch.rand_like), so the interpolates leave the segments.
+# kind: pitfall
 # replaces: penalty__solution
 # loses: penalty__values
 def compute_gradient_penalty(critic, x_r, x_q):

@@ -1,4 +1,5 @@
 # Takes the input gradient without create_graph=True: the value is right, but no gradient reaches the critic.
+# kind: pitfall
 # replaces: penalty__solution
 # loses: penalty__graph critic_gp__tests train__gp_run
 def compute_gradient_penalty(critic, x_r, x_q):

@@ -1,4 +1,5 @@
 # Draws one epsilon for the whole batch, so all interpolates sit at the same relative position.
+# kind: pitfall
 # replaces: penalty__solution
 # loses: penalty__values
 # demo: partial-student

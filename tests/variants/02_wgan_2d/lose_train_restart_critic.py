@@ -1,4 +1,5 @@
 # Builds a fresh critic and optimiser in every iteration (the seed notebook's scheme), so no critic persists.
+# kind: procedure
 # replaces: train__solution
 # loses: train__mechanics train__gp_run
 def train_wgan(train_critic, critic, critic_optimizer, mu, raw_scale, q_optimizer, x_data,

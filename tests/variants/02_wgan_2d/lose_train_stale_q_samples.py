@@ -1,4 +1,5 @@
 # Draws the samples of Q once before the loop, so the critic keeps comparing P with the starting Q.
+# kind: procedure
 # replaces: train__solution
 # loses: train__mechanics train__gp_run
 def train_wgan(train_critic, critic, critic_optimizer, mu, raw_scale, q_optimizer, x_data,

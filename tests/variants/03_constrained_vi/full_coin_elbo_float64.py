@@ -1,4 +1,5 @@
 # Same quadrature in float64, with the prior written as -softplus(-z) - softplus(z), returned as float64; correct.
+# kind: style
 # replaces: coin_elbo__solution
 import torch
 import torch.nn.functional as F

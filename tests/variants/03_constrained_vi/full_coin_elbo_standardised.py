@@ -1,5 +1,6 @@
 # Substitutes z = mu + sigma u: integrates phi(u) log p(D, mu + sigma u) du, adds the closed-form entropy,
 # and takes the log prior from prior_unconstrained.log_prob; correct.
+# kind: style
 # replaces: coin_elbo__solution
 import math
 

@@ -1,4 +1,5 @@
 # Stable log-space sum: logsumexp of the log joint plus log dz (a Riemann sum; the end points are negligible); correct.
+# kind: style
 # replaces: coin_log_evidence__solution
 import math
 

@@ -1,4 +1,5 @@
 # Integrates p(D | theta) p(theta) = theta^h (1 - theta)^t over theta in [0, 1] (the original space); correct.
+# kind: style
 # replaces: coin_log_evidence__solution
 import torch
 

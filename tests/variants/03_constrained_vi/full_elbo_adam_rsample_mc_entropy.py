@@ -1,4 +1,5 @@
 # Uses Normal(mu, sigma).rsample, prior_unconstrained.log_prob and a Monte Carlo entropy -mean(log q(z)); correct.
+# kind: style
 # replaces: elbo_adam__solution
 import torch
 

@@ -1,4 +1,5 @@
 # Parameterises sigma = softplus(rho) instead of exp(log_sigma) (rho starts at softplus^-1(1)); otherwise the same; correct.
+# kind: style
 # replaces: elbo_adam__solution
 import math
 

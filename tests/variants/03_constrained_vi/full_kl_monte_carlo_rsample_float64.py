@@ -1,4 +1,5 @@
 # Draws a torch.Size of samples and averages the log-density differences in float64 (sum / N); correct.
+# kind: style
 # replaces: kl_monte_carlo__solution
 import torch
 

@@ -1,4 +1,5 @@
 # Evaluates the integrand in float64, masking p = 0 with torch.where, and returns a float64 result; correct.
+# kind: style
 # replaces: kl_quadrature__solution
 import torch
 

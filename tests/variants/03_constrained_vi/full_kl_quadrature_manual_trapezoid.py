@@ -1,4 +1,5 @@
 # Writes the trapezoidal sum by hand and masks p = 0 with a boolean index instead of torch.where; correct.
+# kind: style
 # replaces: kl_quadrature__solution
 import torch
 

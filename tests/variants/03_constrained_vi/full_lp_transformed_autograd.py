@@ -1,4 +1,5 @@
 # Gets |T'(z)| from autograd (each output depends on its own input only, so the gradient of the sum is T'); correct.
+# kind: style
 # replaces: lp_transformed__solution
 import torch
 

@@ -1,4 +1,5 @@
 # Lets PyTorch do the change of variables: the distribution of T^{-1}(X) is TransformedDistribution(d, T.inv); correct.
+# kind: style
 # replaces: lp_transformed__solution
 import torch.distributions as dist
 

@@ -1,4 +1,5 @@
 # Reseeds the generator inside the function "for reproducibility": every call returns the same estimate.
+# kind: procedure
 # replaces: kl_monte_carlo__solution
 # loses: kl_monte_carlo__convergence
 import torch

@@ -1,4 +1,5 @@
 # Uses log densities but does not mask p = 0: exp(-inf) * (-inf - log q) = 0 * (-inf) = nan where p has no support.
+# kind: pitfall
 # replaces: kl_quadrature__solution
 # loses: kl_quadrature__zero_density
 import torch

@@ -1,4 +1,5 @@
 # Builds the ELBO from torch.distributions: mean, variance and entropy of Exponential(theta); correct.
+# kind: style
 # replaces: elbo__solution
 import math
 

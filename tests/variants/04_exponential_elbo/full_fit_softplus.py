@@ -1,4 +1,5 @@
 # Keeps theta positive with theta = softplus(raw) instead of exp, sets p.grad = None by hand; correct.
+# kind: style
 # replaces: fit__solution
 import math
 

@@ -1,4 +1,5 @@
 # Uneven grid z = 100 u^2 (dense near 0, sparse in the far tail), 8001 points; correct.
+# kind: style
 # replaces: grid__solution
 import torch
 

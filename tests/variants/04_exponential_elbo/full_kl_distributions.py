@@ -1,4 +1,5 @@
 # Uses torch.distributions.Exponential(theta).log_prob and writes out the trapezoid sum by hand; correct.
+# kind: style
 # replaces: kl__solution
 import torch
 

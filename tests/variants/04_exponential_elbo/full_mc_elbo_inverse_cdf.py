@@ -1,4 +1,5 @@
 # Inverse-CDF reparameterisation z = -log(1 - u) / theta with u ~ U[0, 1), and an explicit log joint; correct.
+# kind: style
 # replaces: mc_elbo__solution
 import math
 

@@ -1,4 +1,5 @@
 # Uses Exponential(theta).rsample (reparameterised) and log_prob, ignoring the generator (global RNG); correct.
+# kind: style
 # replaces: mc_elbo__solution
 import torch
 

@@ -1,4 +1,5 @@
 # Writes the trapezoid rule as weights w_k and uses logsumexp(log_joint + log w); correct on uneven grids too.
+# kind: style
 # replaces: posterior__solution
 import torch
 

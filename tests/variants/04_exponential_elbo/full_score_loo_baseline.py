@@ -1,4 +1,5 @@
 # Score-function estimator with a leave-one-out baseline (mean of f over the other samples): unbiased, lower variance; correct.
+# kind: style
 # replaces: score__solution
 import torch
 

@@ -1,4 +1,5 @@
 # Surrogate loss with samples from .sample(): mean(f.detach() * log q(z) + f), differentiated by autograd; correct.
+# kind: style
 # replaces: score__solution
 import torch
 

@@ -1,4 +1,5 @@
 # Solves theta^2 + B theta - 2N = 0 with numpy.roots and keeps the larger (positive) root as a NumPy float; correct.
+# kind: style
 # replaces: theta_star__solution
 import numpy as np
 

@@ -1,4 +1,5 @@
 # Rationalised form 4N / (B + sqrt(B^2 + 8N)) of the positive root (no cancellation for large B); correct.
+# kind: style
 # replaces: theta_star__solution
 import math
 

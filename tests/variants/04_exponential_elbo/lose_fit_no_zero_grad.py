@@ -1,4 +1,5 @@
 # Never calls optimizer.zero_grad(), so every step uses the sum of all gradients so far.
+# kind: procedure
 # replaces: fit__solution
 # loses: fit__tests
 import math

@@ -1,4 +1,5 @@
 # Keeps the natural-looking grid [0, 15]: it cuts off q's tail, so the KL minimum lands near 0.594 instead of 0.605.
+# kind: pitfall
 # replaces: grid__solution
 # loses: grid__tests
 import torch

@@ -1,4 +1,5 @@
 # Exponentiates the raw log joint, integrates, and takes logs afterwards: exp underflows to 0 (log 0 = -inf).
+# kind: pitfall
 # replaces: posterior__solution
 # loses: posterior__evidence posterior__density
 import torch

@@ -1,4 +1,5 @@
 # Writes the loss with F.logsigmoid: -mean log sigmoid(s_real) - mean log sigmoid(-s_fake).
+# kind: style
 # replaces: d_loss__solution
 import torch.nn.functional as F
 

@@ -1,4 +1,5 @@
 # Writes the loss with F.softplus, flattening both inputs first.
+# kind: style
 # replaces: d_loss__solution
 import torch.nn.functional as F
 

@@ -1,4 +1,5 @@
 # Writes the non-saturating loss as -mean logsigmoid(s).
+# kind: style
 # replaces: g_loss__solution
 import torch.nn.functional as F
 

@@ -1,4 +1,5 @@
 # Writes the non-saturating loss as mean softplus(-s) on the flattened logits.
+# kind: style
 # replaces: g_loss__solution
 import torch.nn.functional as F
 

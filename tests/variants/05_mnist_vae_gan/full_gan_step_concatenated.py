@@ -1,4 +1,5 @@
 # Scores real and detached fake images in one call of D on their concatenation, then splits the logits.
+# kind: style
 # replaces: gan_step__solution
 import torch
 

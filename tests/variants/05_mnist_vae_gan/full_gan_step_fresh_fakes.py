@@ -1,4 +1,5 @@
 # Makes the D step's fakes under torch.no_grad() and draws a fresh batch of fakes for the G step.
+# kind: procedure
 # replaces: gan_step__solution
 import torch
 

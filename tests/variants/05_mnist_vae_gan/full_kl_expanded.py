@@ -1,4 +1,5 @@
 # Writes the KL as -1/2 sum(1 + log sigma^2 - mu^2 - sigma^2), the form of Kingma and Welling's appendix B.
+# kind: style
 # replaces: kl__solution
 import torch
 

@@ -1,4 +1,5 @@
 # Uses torch.distributions.kl_divergence between Normal(mu, sigma) and Normal(0, 1), summed over the last dimension.
+# kind: style
 # replaces: kl__solution
 import torch
 

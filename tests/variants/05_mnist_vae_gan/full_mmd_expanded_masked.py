@@ -1,4 +1,5 @@
 # Squared distances from |a|^2 + |b|^2 - 2 a.b (clamped at 0), diagonal removed with a boolean mask.
+# kind: style
 # replaces: mmd__solution
 import torch
 

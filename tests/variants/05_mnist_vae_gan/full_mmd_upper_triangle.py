@@ -1,4 +1,5 @@
 # Sums the within-sample kernels over the upper triangle (i < j) and doubles them; distances in float64.
+# kind: style
 # replaces: mmd__solution
 import torch
 

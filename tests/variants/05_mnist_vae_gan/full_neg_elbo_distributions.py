@@ -1,4 +1,5 @@
 # Builds the reconstruction term from torch.distributions.Bernoulli(logits=...) (validation off for grey pixels).
+# kind: style
 # replaces: neg_elbo__solution
 import torch
 

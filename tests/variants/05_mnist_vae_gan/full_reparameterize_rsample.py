@@ -1,4 +1,5 @@
 # Uses the reparameterised sampler of torch.distributions.Normal (rsample keeps the gradient).
+# kind: style
 # replaces: reparameterize__solution
 import torch
 

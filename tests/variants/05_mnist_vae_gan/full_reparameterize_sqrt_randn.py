@@ -1,4 +1,5 @@
 # Takes sigma as the square root of the variance and draws the noise with torch.randn on mu's device and dtype.
+# kind: style
 # replaces: reparameterize__solution
 import torch
 

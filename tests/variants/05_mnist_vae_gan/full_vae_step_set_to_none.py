@@ -1,4 +1,5 @@
 # Clears the model's gradients with model.zero_grad(set_to_none=True) and converts the loss with float(loss.detach()).
+# kind: procedure
 # replaces: vae_step__solution
 def vae_train_step(model, optimizer, x):
     model.train()

@@ -1,4 +1,5 @@
 # Computes D(x) = sigmoid(logits) and then the logarithms, which gives inf for confident logits like +-100.
+# kind: pitfall
 # replaces: d_loss__solution
 # loses: d_loss__tests
 import torch

@@ -1,4 +1,5 @@
 # Steps both optimisers after the generator's backward pass, so D also moves to help the generator.
+# kind: procedure
 # replaces: gan_step__solution
 # loses: gan_step__mechanics
 import torch

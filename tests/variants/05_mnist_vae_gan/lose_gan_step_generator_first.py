@@ -1,4 +1,5 @@
 # Updates the generator first (against the old discriminator) and the discriminator afterwards.
+# kind: procedure
 # replaces: gan_step__solution
 # loses: gan_step__mechanics
 import torch

@@ -1,4 +1,5 @@
 # Zeroes each optimiser right before its own backward pass but feeds the undetached fakes to D in the D step.
+# kind: procedure
 # replaces: gan_step__solution
 # loses: gan_step__mechanics
 import torch

@@ -1,4 +1,5 @@
 # Computes D's logits for the fakes once and reuses them for the G step after D's update (autograd then fails).
+# kind: procedure
 # replaces: gan_step__solution
 # loses: gan_step__mechanics gan_step__trend
 import torch

@@ -1,6 +1,7 @@
 """The variant harness: grade reference and variant submissions of real assignments with nbgrader.
 
-For each assignment that has ``tests/variants/<assignment>/``, one course copy is
+Used by the test suite (``tests/test_grading_variants.py``) and by ``dgmcourse variants
+--grade``. For each assignment that has ``tests/variants/<assignment>/``, course copies are
 released and these students are graded by nbgrader's real autograde code, the way
 ``dgmcourse grade --jobs 2`` runs it (``dgmcourse.instructor.grading``: one grading worker
 per copy, one thread per kernel):
@@ -36,8 +37,12 @@ class Student:
     batch: list[variants.Variant]
 
 
+def variants_dir(repo: Path, assignment: str) -> Path:
+    return repo / "tests" / "variants" / assignment
+
+
 def variant_batches(repo: Path, assignment: str) -> list[list[variants.Variant]]:
-    folder = repo / "tests" / "variants" / assignment
+    folder = variants_dir(repo, assignment)
     return variants.batches(variants.load(folder)) if folder.is_dir() else []
 
 
@@ -57,7 +62,8 @@ def plan_students(course: Course, assignment: str, repo: Path) -> list[Student]:
     students.append(Student("blank", 0, submissions.build(course, assignment, blank=True),
                             {gid: 0.0 for gid in test_points}, []))
     for index, batch in enumerate(batches):
-        notebooks = submissions.build(course, assignment, {gid: code for v in batch for gid, code in v.cells.items()})
+        replaced = {gid: code for variant in batch for gid, code in variant.cells.items()}
+        notebooks = submissions.build(course, assignment, replaced)
         students.append(Student(batch_name(batch, index), 0, notebooks,
                                 variants.expected_scores(batch, test_points), batch))
     return students
