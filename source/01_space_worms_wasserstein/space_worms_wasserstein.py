@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: dd1056982002e5f8
+#     cells: b815a69c7036ae96
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -612,6 +612,15 @@ def __test_cell__():
                    "expected Python floats only", hint="convert with .item()")
     check_true(all(EPS <= _v <= 1 - EPS for _v in _hist["p"]), "history['p']",
                "every recorded p must lie in [EPS, 1 - EPS] (it is recorded after the clamp)")
+    # Starts outside [EPS, 1 - EPS]: the clamp before the first forward pass is what brings p back, so the first
+    # recorded p is the bound itself (a fit that never clamps would ask Pyro for a binomial with p outside [0, 1]).
+    for _outside, _bound in ((1.2, 1 - EPS), (-0.4, EPS)):
+        _p_out, _hist_out = optimize_binomial_distribution(_w1_loss, torch.tensor(_outside), true_data, lr=1e-3,
+                                                           epochs=3)
+        check_close(_hist_out["p"][0], _bound, f"history['p'][0] for a start at {_outside}", atol=1e-7, rtol=0,
+                    hint="clamp p in place to [EPS, 1 - EPS] under torch.no_grad() before every forward pass")
+        check_true(EPS <= _p_out.item() <= 1 - EPS, f"returned p for a start at {_outside}",
+                   f"expected a value in [EPS, 1 - EPS], got {_p_out.item()}")
     # Each recorded p must be the one that produced the recorded loss (record before optimizer.step()).
     for _i in (0, 1, 2, 10, 50):
         check_close(_hist["dist"][_i], _w1_of_p(_hist["p"][_i]), f"history['dist'][{_i}] vs W1 at history['p'][{_i}]",
@@ -771,6 +780,18 @@ def __test_cell__():
         return float(grid[int(np.argmin(w))])
 
     check_true(len(landing_points) == 3, "landing_points", f"expected exactly 3 entries, got {len(landing_points)}")
+    # landing_histories: the history dict of each run, as the optimiser returned it (section 8 plots them).
+    check_true(isinstance(landing_histories, dict) and sorted(landing_histories) == [0.2, 0.45, 0.6],
+               "landing_histories", "expected a dict with the three start points as keys",
+               hint="store the history that optimize_binomial_distribution returns for each start")
+    for _start in (0.2, 0.45, 0.6):
+        _h = landing_histories[_start]
+        check_true(isinstance(_h, dict) and all(len(_h.get(_k, [])) > 1 for _k in ("epoch", "dist", "p")),
+                   f"landing_histories[{_start}]", "expected the history dict of the run (keys 'epoch', 'dist', 'p')")
+        check_close(_h["p"][0], _start, f"landing_histories[{_start}]['p'][0]", atol=1e-6, rtol=0,
+                    hint="the history of the run that started at this point")
+        check_close(_h["p"][-1], landing_points[_start], f"landing_histories[{_start}]['p'][-1]", atol=2e-3, rtol=0,
+                    hint="the history of the run that landed at landing_points[start]")
     for _start, (_lo, _hi) in [(0.2, (0.2, 0.39)), (0.45, (0.40, 0.49)), (0.6, (0.505, 0.7))]:
         check_close(landing_points[_start], _basin_minimiser(_lo, _hi), f"landing point from start {_start}",
                     atol=3e-3, rtol=0,
@@ -940,6 +961,19 @@ def __test_cell__():
     _mle = float((np.arange(TOTAL_COUNT + 1) * true_data.double().numpy()).sum() / TOTAL_COUNT)
     check_close(p_kl, _mle, "p fitted with KL(data || model)", atol=3e-3, rtol=0,
                 hint="minimise discrete_kl_divergence(true_data, model) long enough to converge")
+    # The fit reuses the optimiser with the KL as its loss: its history is a descent of KL(data || Binomial(10, p)).
+    from scipy.stats import binom as _binom
+
+    _data = true_data.double().numpy()
+    check_true(all(len(kl_history.get(_k, [])) > 1 for _k in ("epoch", "dist", "p")), "kl_history",
+               "expected the history dict of optimize_binomial_distribution (more than one epoch)",
+               hint="p_kl, kl_history = optimize_binomial_distribution(discrete_kl_divergence, ...)")
+    for _i in (0, len(kl_history["p"]) - 1):
+        _model = _binom.pmf(np.arange(TOTAL_COUNT + 1), TOTAL_COUNT, kl_history["p"][_i])
+        check_close(kl_history["dist"][_i], float(np.sum(_data * (np.log(_data) - np.log(_model)))),
+                    f"kl_history['dist'][{_i}] against KL(data || Binomial(10, kl_history['p'][{_i}]))",
+                    atol=1e-4, rtol=0, hint="pass discrete_kl_divergence as the loss; data first, model second")
+    check_true(kl_history["dist"][-1] < kl_history["dist"][0], "kl_history['dist']", "the KL did not go down")
     print("Hidden tests passed.")
     ### END HIDDEN TESTS
 

@@ -13,36 +13,41 @@ import math as _b_np
 import torch as _b_t
 import numpy as _basin_minimiser
 from torch import nn as _binom
+from torch import distributions as _bound
 from torch import distributions as _d
-import math as _data64
-import torch as _data_np
-import numpy as _diff
-from torch import nn as _epochs
-from torch import distributions as _expected
-import math as _fd
-import torch as _g
-import numpy as _got
-from torch import nn as _grid
-from torch import distributions as _h
-import math as _hi
-import torch as _hist
-import numpy as _j
-from torch import nn as _k
-from torch import distributions as _key
-import math as _kl
-import torch as _kl0
-import numpy as _kl_data_model
-from torch import nn as _left
-from torch import distributions as _lo
+import torch as _data
+import numpy as _data64
+from torch import nn as _data_np
+from torch import distributions as _diff
+import math as _epochs
+import torch as _expected
+import numpy as _fd
+from torch import nn as _g
+from torch import distributions as _got
+import math as _grid
+import torch as _h
+import numpy as _hi
+from torch import nn as _hist
+from torch import distributions as _hist_out
+import math as _j
+import torch as _k
+import numpy as _key
+from torch import nn as _kl
+from torch import distributions as _kl0
+import math as _kl_data_model
+import torch as _left
+import numpy as _lo
 import math as _m
-import torch as _mirror10
-import numpy as _mle
-from torch import nn as _model
+from torch import distributions as _mirror10
+import math as _mle
+import torch as _model
 import numpy as _n
-import math as _p
-import torch as _p0
-import numpy as _p_end
-from torch import nn as _p_fit
+from torch import nn as _outside
+from torch import distributions as _p
+import math as _p0
+import torch as _p_end
+import numpy as _p_fit
+from torch import nn as _p_out
 from torch import distributions as _pt
 import math as _pv
 import torch as _q
@@ -78,11 +83,11 @@ import math as p_value
 import torch as points
 import numpy as support
 from torch import nn as w
-_ALIASED = {'_a': _a, '_a32': _a32, '_a_grad': _a_grad, '_b': _b, '_b32': _b32, '_b_np': _b_np, '_b_t': _b_t, '_basin_minimiser': _basin_minimiser, '_binom': _binom, '_d': _d, '_data64': _data64, '_data_np': _data_np, '_diff': _diff, '_epochs': _epochs, '_expected': _expected, '_fd': _fd, '_g': _g, '_got': _got, '_grid': _grid, '_h': _h, '_hi': _hi, '_hist': _hist, '_j': _j, '_k': _k, '_key': _key, '_kl': _kl, '_kl0': _kl0, '_kl_data_model': _kl_data_model, '_left': _left, '_lo': _lo, '_m': _m, '_mirror10': _mirror10, '_mle': _mle, '_model': _model, '_n': _n, '_p': _p, '_p0': _p0, '_p_end': _p_end, '_p_fit': _p_fit, '_pt': _pt, '_pv': _pv, '_q': _q, '_q0': _q0, '_ramp10': _ramp10, '_right': _right, '_rng': _rng, '_s': _s, '_scipy_entropy': _scipy_entropy, '_scipy_w1': _scipy_w1, '_signs': _signs, '_start': _start, '_target': _target, '_uniform10': _uniform10, '_v': _v, '_w': _w, '_w1_cdf_numpy': _w1_cdf_numpy, '_w1_loss': _w1_loss, '_w1_of_p': _w1_of_p, '_w1_of_p_numpy': _w1_of_p_numpy, '_w1_scipy_reference': _w1_scipy_reference, '_w_grid': _w_grid, '_w_min': _w_min, 'a': a, 'b': b, 'best': best, 'grid': grid, 'hi': hi, 'lo': lo, 'math': math, 'model': model, 'p_value': p_value, 'points': points, 'support': support, 'w': w}
+_ALIASED = {'_a': _a, '_a32': _a32, '_a_grad': _a_grad, '_b': _b, '_b32': _b32, '_b_np': _b_np, '_b_t': _b_t, '_basin_minimiser': _basin_minimiser, '_binom': _binom, '_bound': _bound, '_d': _d, '_data': _data, '_data64': _data64, '_data_np': _data_np, '_diff': _diff, '_epochs': _epochs, '_expected': _expected, '_fd': _fd, '_g': _g, '_got': _got, '_grid': _grid, '_h': _h, '_hi': _hi, '_hist': _hist, '_hist_out': _hist_out, '_j': _j, '_k': _k, '_key': _key, '_kl': _kl, '_kl0': _kl0, '_kl_data_model': _kl_data_model, '_left': _left, '_lo': _lo, '_m': _m, '_mirror10': _mirror10, '_mle': _mle, '_model': _model, '_n': _n, '_outside': _outside, '_p': _p, '_p0': _p0, '_p_end': _p_end, '_p_fit': _p_fit, '_p_out': _p_out, '_pt': _pt, '_pv': _pv, '_q': _q, '_q0': _q0, '_ramp10': _ramp10, '_right': _right, '_rng': _rng, '_s': _s, '_scipy_entropy': _scipy_entropy, '_scipy_w1': _scipy_w1, '_signs': _signs, '_start': _start, '_target': _target, '_uniform10': _uniform10, '_v': _v, '_w': _w, '_w1_cdf_numpy': _w1_cdf_numpy, '_w1_loss': _w1_loss, '_w1_of_p': _w1_of_p, '_w1_of_p_numpy': _w1_of_p_numpy, '_w1_scipy_reference': _w1_scipy_reference, '_w_grid': _w_grid, '_w_min': _w_min, 'a': a, 'b': b, 'best': best, 'grid': grid, 'hi': hi, 'lo': lo, 'math': math, 'model': model, 'p_value': p_value, 'points': points, 'support': support, 'w': w}
 
 
 def _aliases_intact():
-    rebound = [name for name, now in (('_a', _a), ('_a32', _a32), ('_a_grad', _a_grad), ('_b', _b), ('_b32', _b32), ('_b_np', _b_np), ('_b_t', _b_t), ('_basin_minimiser', _basin_minimiser), ('_binom', _binom), ('_d', _d), ('_data64', _data64), ('_data_np', _data_np), ('_diff', _diff), ('_epochs', _epochs), ('_expected', _expected), ('_fd', _fd), ('_g', _g), ('_got', _got), ('_grid', _grid), ('_h', _h), ('_hi', _hi), ('_hist', _hist), ('_j', _j), ('_k', _k), ('_key', _key), ('_kl', _kl), ('_kl0', _kl0), ('_kl_data_model', _kl_data_model), ('_left', _left), ('_lo', _lo), ('_m', _m), ('_mirror10', _mirror10), ('_mle', _mle), ('_model', _model), ('_n', _n), ('_p', _p), ('_p0', _p0), ('_p_end', _p_end), ('_p_fit', _p_fit), ('_pt', _pt), ('_pv', _pv), ('_q', _q), ('_q0', _q0), ('_ramp10', _ramp10), ('_right', _right), ('_rng', _rng), ('_s', _s), ('_scipy_entropy', _scipy_entropy), ('_scipy_w1', _scipy_w1), ('_signs', _signs), ('_start', _start), ('_target', _target), ('_uniform10', _uniform10), ('_v', _v), ('_w', _w), ('_w1_cdf_numpy', _w1_cdf_numpy), ('_w1_loss', _w1_loss), ('_w1_of_p', _w1_of_p), ('_w1_of_p_numpy', _w1_of_p_numpy), ('_w1_scipy_reference', _w1_scipy_reference), ('_w_grid', _w_grid), ('_w_min', _w_min), ('a', a), ('b', b), ('best', best), ('grid', grid), ('hi', hi), ('lo', lo), ('math', math), ('model', model), ('p_value', p_value), ('points', points), ('support', support), ('w', w)) if now is not _ALIASED[name]]
+    rebound = [name for name, now in (('_a', _a), ('_a32', _a32), ('_a_grad', _a_grad), ('_b', _b), ('_b32', _b32), ('_b_np', _b_np), ('_b_t', _b_t), ('_basin_minimiser', _basin_minimiser), ('_binom', _binom), ('_bound', _bound), ('_d', _d), ('_data', _data), ('_data64', _data64), ('_data_np', _data_np), ('_diff', _diff), ('_epochs', _epochs), ('_expected', _expected), ('_fd', _fd), ('_g', _g), ('_got', _got), ('_grid', _grid), ('_h', _h), ('_hi', _hi), ('_hist', _hist), ('_hist_out', _hist_out), ('_j', _j), ('_k', _k), ('_key', _key), ('_kl', _kl), ('_kl0', _kl0), ('_kl_data_model', _kl_data_model), ('_left', _left), ('_lo', _lo), ('_m', _m), ('_mirror10', _mirror10), ('_mle', _mle), ('_model', _model), ('_n', _n), ('_outside', _outside), ('_p', _p), ('_p0', _p0), ('_p_end', _p_end), ('_p_fit', _p_fit), ('_p_out', _p_out), ('_pt', _pt), ('_pv', _pv), ('_q', _q), ('_q0', _q0), ('_ramp10', _ramp10), ('_right', _right), ('_rng', _rng), ('_s', _s), ('_scipy_entropy', _scipy_entropy), ('_scipy_w1', _scipy_w1), ('_signs', _signs), ('_start', _start), ('_target', _target), ('_uniform10', _uniform10), ('_v', _v), ('_w', _w), ('_w1_cdf_numpy', _w1_cdf_numpy), ('_w1_loss', _w1_loss), ('_w1_of_p', _w1_of_p), ('_w1_of_p_numpy', _w1_of_p_numpy), ('_w1_scipy_reference', _w1_scipy_reference), ('_w_grid', _w_grid), ('_w_min', _w_min), ('a', a), ('b', b), ('best', best), ('grid', grid), ('hi', hi), ('lo', lo), ('math', math), ('model', model), ('p_value', p_value), ('points', points), ('support', support), ('w', w)) if now is not _ALIASED[name]]
     assert not rebound, f"a test cell rebound the student's names {rebound}"
 
 
