@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: a4677b1c01c3d33a
+#     cells: f500a766284ee24b
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -549,6 +549,29 @@ def __test_cell__():
                                        "then clamp_weights(critic, clamp) with the given clamp")
         check_close(_lin.bias, _b_want, f"bias after {_steps} steps (clamp {_c})", atol=1e-6,
                     hint="the bias must be clipped too")
+    # Clipping after *every* step, seen by an optimiser that records the largest parameter before each of its steps:
+    # from the second step on, the previous step's clipping must have brought every parameter into [-c, c]. (For
+    # a linear critic, clipping once at the end gives the same final weights, so the outcome alone cannot tell.)
+    class _RecordingSGD(torch.optim.SGD):
+        def step(self, closure=None):
+            self.largest_before.append(max(float(p.detach().abs().max()) for group in self.param_groups
+                                           for p in group["params"]))
+            return super().step(closure)
+
+    _lin = nn.Linear(2, 1)
+    with torch.no_grad():
+        _lin.weight.copy_(torch.tensor([[0.2, -0.1]]))
+        _lin.bias.fill_(-0.55)
+    _recorder = _RecordingSGD(_lin.parameters(), lr=0.05)
+    _recorder.largest_before = []
+    _xp = torch.randn(64, 2, generator=_gen) + torch.tensor([2.0, -1.0])
+    create_critic(_xp, torch.randn(48, 2, generator=_gen), _lin, _recorder, steps=3, clamp=0.25)
+    check_true(len(_recorder.largest_before) == 3, "optimizer steps of create_critic(..., steps=3)",
+               f"expected 3, got {len(_recorder.largest_before)}")
+    check_true(all(_v <= 0.25 + 1e-6 for _v in _recorder.largest_before[1:]), "parameters before steps 2 and 3",
+               f"expected every parameter in [-0.25, 0.25] after the previous step's clipping, got largest "
+               f"magnitudes {[round(_v, 4) for _v in _recorder.largest_before]}",
+               hint="clip after every optimiser step, inside the loop")
     # the default clipping range is 0.01
     _lin = nn.Linear(2, 1)
     create_critic(torch.randn(16, 2, generator=_gen) + 3, torch.randn(16, 2, generator=_gen), _lin,
@@ -785,6 +808,10 @@ def __test_cell__():
                    "expected rows of x_data as the first argument (samples of P first, then samples of Q)")
         check_true(not _call["x_q_grad"], f"x_q in iteration {_t}", "expected samples of Q without gradients",
                    hint="draw them with .sample() or under torch.no_grad()")
+        if _t:
+            check_true(not torch.equal(_call["x_p"], _log[_t - 1]["x_p"]), f"x_p in iteration {_t}",
+                       "expected a new mini-batch of the data in every iteration, got the previous one again",
+                       hint="draw the batch of P inside the loop")
         _mu_t = _t * 2.0 * _a
         check_true(float(np.abs(_call["x_q"].numpy().mean(0) - _mu_t).max()) < 0.8, f"x_q in iteration {_t}",
                    f"expected fresh samples of the current Q (mean near {_mu_t}), got mean "
@@ -806,24 +833,44 @@ def __test_cell__():
     # A critic that changes with every call of train_critic: call t sets a = a_t. The estimate of iteration t must
     # come from the critic after its training (step 4 after step 3), so it is a_t . (mean x_p - mean x_q); the
     # generator step that follows uses that critic, so with SGD (lr 1) on mu it moves mu by exactly a_t.
+    # Q's scale moves too (raw_scale is in Q's optimiser), and the trainer notes Q's state when it is called, at the
+    # start of each iteration: history entry t must be that state (entry t + 1: the state after the update of
+    # iteration t). The critic counts the rows of the inputs that carry gradients: the generator step's samples.
     _targets = [np.array([1.0, 0.0]), np.array([0.0, 2.0]), np.array([-1.5, 0.5])]
-    _batches = []
+    _batches, _states = [], []
+
+    class _CountingLinear(nn.Linear):
+        def forward(self, x):
+            if x.requires_grad:
+                self.rows_with_gradient.append(x.shape[0])
+            return super().forward(x)
 
     def _moving_trainer(x_p, x_q, critic, optimizer, steps=5):
         a = _targets[min(len(_batches), len(_targets) - 1)]
         _batches.append((x_p.detach().double().numpy().mean(0), x_q.detach().double().numpy().mean(0)))
+        _states.append((_mu2.detach().clone(), scale_tril_from_raw(_raw2).detach().clone()))
         with torch.no_grad():
             critic.weight.copy_(torch.tensor(a[None, :], dtype=critic.weight.dtype))
         return critic
 
-    _moving = nn.Linear(2, 1)
+    _moving = _CountingLinear(2, 1)
+    _moving.rows_with_gradient = []
     with torch.no_grad():
         _moving.weight.zero_()
         _moving.bias.zero_()
     _mu2, _raw2 = init_q_params()
     _hist2 = train_wgan(_moving_trainer, _moving, torch.optim.SGD(_moving.parameters(), lr=0.0), _mu2, _raw2,
-                        torch.optim.SGD([_mu2], lr=1.0), _data, n_iterations=3, n_critic=2, batch_size=32)
+                        torch.optim.SGD([_mu2, _raw2], lr=1.0), _data, n_iterations=3, n_critic=2, batch_size=32)
     check_true(len(_batches) == 3, "calls of train_critic", f"expected 3 calls, got {len(_batches)}")
+    _states.append((_mu2.detach().clone(), scale_tril_from_raw(_raw2).detach().clone()))
+    for _t, (_mu_then, _l_then) in enumerate(_states):
+        check_allclose(_hist2["mu"][_t], _mu_then, f"history['mu'][{_t}] against Q's mean at that point", atol=1e-6,
+                       hint="entry t + 1 is the state after the generator step of iteration t")
+        check_allclose(_hist2["scale_tril"][_t], _l_then, f"history['scale_tril'][{_t}] against Q's L at that point",
+                       atol=1e-6, hint="record L after the generator step, with scale_tril_from_raw(raw_scale)")
+    check_true(_moving.rows_with_gradient == [32, 32, 32], "the generator steps' samples",
+               f"expected one batch of batch_size = 32 samples per iteration, got {_moving.rows_with_gradient}",
+               hint="generator_step(critic, mu, raw_scale, q_optimizer, batch_size)")
     _mu_want = np.zeros(2)
     for _t, (_mean_p, _mean_q) in enumerate(_batches):
         check_close(_hist2["estimate"][_t], float(_targets[_t] @ (_mean_p - _mean_q)),
