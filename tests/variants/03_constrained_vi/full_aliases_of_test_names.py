@@ -27,44 +27,49 @@ from torch import distributions as _got
 import math as _h
 import torch as _hi
 import numpy as _hist
-from torch import nn as _integrate
-from torch import distributions as _j
-import math as _k
-import torch as _kl
-import numpy as _kl_ref
-from torch import nn as _label
-from torch import distributions as _large
-import math as _lo
-import torch as _log_ev
-import numpy as _log_evidence
-from torch import nn as _log_sig
-from torch import distributions as _lp
+from torch import nn as _hist1
+from torch import distributions as _hist8
+import math as _integrate
+import torch as _j
+import numpy as _joint
+from torch import nn as _k
+from torch import distributions as _kl
+import math as _kl_ref
+import torch as _label
+import numpy as _large
+from torch import nn as _lo
+from torch import distributions as _log_ev
+import math as _log_evidence
+import torch as _log_sig
+import numpy as _lower
+from torch import nn as _lp
 import math as _m
-import torch as _m1
-import numpy as _m2
-from torch import nn as _mass
-from torch import distributions as _mix
-import math as _mix_logpdf
-import torch as _mu
-import numpy as _mu_ref
-from torch import nn as _mus
+import math as _m1
+import torch as _m2
+import numpy as _mass
+from torch import nn as _mix
+from torch import distributions as _mix_logpdf
+import math as _mu
+import torch as _mu_ref
+import numpy as _mus
 import numpy as _n
-import math as _name
-import torch as _narrow
-import numpy as _p
-from torch import nn as _p0
-from torch import distributions as _pairs
-import math as _q
-import torch as _qb
-import numpy as _rates
-from torch import nn as _ratio
-from torch import distributions as _reference
-import math as _reference_elbo
-import torch as _reference_kl_to_posterior
-import numpy as _s
-from torch import nn as _s1
-from torch import distributions as _s2
-import math as _se
+from torch import distributions as _name
+import math as _narrow
+import torch as _p
+import numpy as _p0
+from torch import nn as _pairs
+from torch import distributions as _q
+import math as _qb
+import torch as _rates
+import numpy as _ratio
+from torch import nn as _reference
+from torch import distributions as _reference_elbo
+import math as _reference_kl_to_posterior
+import torch as _s
+import numpy as _s1
+from torch import nn as _s2
+from torch import distributions as _se
+import math as _seed
 import torch as _sigma
 import numpy as _sigma_ref
 from torch import nn as _sigmas
@@ -75,31 +80,32 @@ import numpy as _stats
 import torch as _t
 from torch import distributions as _u
 import math as _unif
-import torch as _v
-import numpy as _wide
-from torch import nn as _xs
-from torch import distributions as _xs_b
-import math as _z
-import torch as _z2
-import numpy as args
-from torch import nn as heads
-from torch import distributions as kwargs
-import math as log_joint
-import torch as log_post
-import numpy as log_s
-from torch import nn as neg_entropy
-from torch import distributions as negative_elbo
-import math as order
-import torch as params
-import numpy as self
-from torch import nn as tails
-from torch import distributions as w
-import math as x
-_ALIASED = {'_T': _T, '_a': _a, '_adam_step': _adam_step, '_b': _b, '_batch': _batch, '_best_normal': _best_normal, '_beta': _beta, '_cases': _cases, '_d': _d, '_data': _data, '_elbo': _elbo, '_est': _est, '_exact': _exact, '_expected': _expected, '_expected_torch': _expected_torch, '_f': _f, '_flips': _flips, '_gamma': _gamma, '_gh_elbo': _gh_elbo, '_got': _got, '_h': _h, '_hi': _hi, '_hist': _hist, '_integrate': _integrate, '_j': _j, '_k': _k, '_kl': _kl, '_kl_ref': _kl_ref, '_label': _label, '_large': _large, '_lo': _lo, '_log_ev': _log_ev, '_log_evidence': _log_evidence, '_log_sig': _log_sig, '_lp': _lp, '_m': _m, '_m1': _m1, '_m2': _m2, '_mass': _mass, '_mix': _mix, '_mix_logpdf': _mix_logpdf, '_mu': _mu, '_mu_ref': _mu_ref, '_mus': _mus, '_n': _n, '_name': _name, '_narrow': _narrow, '_p': _p, '_p0': _p0, '_pairs': _pairs, '_q': _q, '_qb': _qb, '_rates': _rates, '_ratio': _ratio, '_reference': _reference, '_reference_elbo': _reference_elbo, '_reference_kl_to_posterior': _reference_kl_to_posterior, '_s': _s, '_s1': _s1, '_s2': _s2, '_se': _se, '_sigma': _sigma, '_sigma_ref': _sigma_ref, '_sigmas': _sigmas, '_small': _small, '_special': _special, '_spy_step': _spy_step, '_stats': _stats, '_t': _t, '_u': _u, '_unif': _unif, '_v': _v, '_wide': _wide, '_xs': _xs, '_xs_b': _xs_b, '_z': _z, '_z2': _z2, 'args': args, 'heads': heads, 'kwargs': kwargs, 'log_joint': log_joint, 'log_post': log_post, 'log_s': log_s, 'neg_entropy': neg_entropy, 'negative_elbo': negative_elbo, 'order': order, 'params': params, 'self': self, 'tails': tails, 'w': w, 'x': x}
+import torch as _upper
+import numpy as _v
+from torch import nn as _wide
+from torch import distributions as _xs
+import math as _xs_b
+import torch as _z
+import numpy as _z2
+from torch import nn as args
+from torch import distributions as heads
+import math as kwargs
+import torch as log_joint
+import numpy as log_post
+from torch import nn as log_s
+from torch import distributions as neg_entropy
+import math as negative_elbo
+import torch as order
+import numpy as params
+from torch import nn as self
+from torch import distributions as tails
+import math as w
+import torch as x
+_ALIASED = {'_T': _T, '_a': _a, '_adam_step': _adam_step, '_b': _b, '_batch': _batch, '_best_normal': _best_normal, '_beta': _beta, '_cases': _cases, '_d': _d, '_data': _data, '_elbo': _elbo, '_est': _est, '_exact': _exact, '_expected': _expected, '_expected_torch': _expected_torch, '_f': _f, '_flips': _flips, '_gamma': _gamma, '_gh_elbo': _gh_elbo, '_got': _got, '_h': _h, '_hi': _hi, '_hist': _hist, '_hist1': _hist1, '_hist8': _hist8, '_integrate': _integrate, '_j': _j, '_joint': _joint, '_k': _k, '_kl': _kl, '_kl_ref': _kl_ref, '_label': _label, '_large': _large, '_lo': _lo, '_log_ev': _log_ev, '_log_evidence': _log_evidence, '_log_sig': _log_sig, '_lower': _lower, '_lp': _lp, '_m': _m, '_m1': _m1, '_m2': _m2, '_mass': _mass, '_mix': _mix, '_mix_logpdf': _mix_logpdf, '_mu': _mu, '_mu_ref': _mu_ref, '_mus': _mus, '_n': _n, '_name': _name, '_narrow': _narrow, '_p': _p, '_p0': _p0, '_pairs': _pairs, '_q': _q, '_qb': _qb, '_rates': _rates, '_ratio': _ratio, '_reference': _reference, '_reference_elbo': _reference_elbo, '_reference_kl_to_posterior': _reference_kl_to_posterior, '_s': _s, '_s1': _s1, '_s2': _s2, '_se': _se, '_seed': _seed, '_sigma': _sigma, '_sigma_ref': _sigma_ref, '_sigmas': _sigmas, '_small': _small, '_special': _special, '_spy_step': _spy_step, '_stats': _stats, '_t': _t, '_u': _u, '_unif': _unif, '_upper': _upper, '_v': _v, '_wide': _wide, '_xs': _xs, '_xs_b': _xs_b, '_z': _z, '_z2': _z2, 'args': args, 'heads': heads, 'kwargs': kwargs, 'log_joint': log_joint, 'log_post': log_post, 'log_s': log_s, 'neg_entropy': neg_entropy, 'negative_elbo': negative_elbo, 'order': order, 'params': params, 'self': self, 'tails': tails, 'w': w, 'x': x}
 
 
 def _aliases_intact():
-    rebound = [name for name, now in (('_T', _T), ('_a', _a), ('_adam_step', _adam_step), ('_b', _b), ('_batch', _batch), ('_best_normal', _best_normal), ('_beta', _beta), ('_cases', _cases), ('_d', _d), ('_data', _data), ('_elbo', _elbo), ('_est', _est), ('_exact', _exact), ('_expected', _expected), ('_expected_torch', _expected_torch), ('_f', _f), ('_flips', _flips), ('_gamma', _gamma), ('_gh_elbo', _gh_elbo), ('_got', _got), ('_h', _h), ('_hi', _hi), ('_hist', _hist), ('_integrate', _integrate), ('_j', _j), ('_k', _k), ('_kl', _kl), ('_kl_ref', _kl_ref), ('_label', _label), ('_large', _large), ('_lo', _lo), ('_log_ev', _log_ev), ('_log_evidence', _log_evidence), ('_log_sig', _log_sig), ('_lp', _lp), ('_m', _m), ('_m1', _m1), ('_m2', _m2), ('_mass', _mass), ('_mix', _mix), ('_mix_logpdf', _mix_logpdf), ('_mu', _mu), ('_mu_ref', _mu_ref), ('_mus', _mus), ('_n', _n), ('_name', _name), ('_narrow', _narrow), ('_p', _p), ('_p0', _p0), ('_pairs', _pairs), ('_q', _q), ('_qb', _qb), ('_rates', _rates), ('_ratio', _ratio), ('_reference', _reference), ('_reference_elbo', _reference_elbo), ('_reference_kl_to_posterior', _reference_kl_to_posterior), ('_s', _s), ('_s1', _s1), ('_s2', _s2), ('_se', _se), ('_sigma', _sigma), ('_sigma_ref', _sigma_ref), ('_sigmas', _sigmas), ('_small', _small), ('_special', _special), ('_spy_step', _spy_step), ('_stats', _stats), ('_t', _t), ('_u', _u), ('_unif', _unif), ('_v', _v), ('_wide', _wide), ('_xs', _xs), ('_xs_b', _xs_b), ('_z', _z), ('_z2', _z2), ('args', args), ('heads', heads), ('kwargs', kwargs), ('log_joint', log_joint), ('log_post', log_post), ('log_s', log_s), ('neg_entropy', neg_entropy), ('negative_elbo', negative_elbo), ('order', order), ('params', params), ('self', self), ('tails', tails), ('w', w), ('x', x)) if now is not _ALIASED[name]]
+    rebound = [name for name, now in (('_T', _T), ('_a', _a), ('_adam_step', _adam_step), ('_b', _b), ('_batch', _batch), ('_best_normal', _best_normal), ('_beta', _beta), ('_cases', _cases), ('_d', _d), ('_data', _data), ('_elbo', _elbo), ('_est', _est), ('_exact', _exact), ('_expected', _expected), ('_expected_torch', _expected_torch), ('_f', _f), ('_flips', _flips), ('_gamma', _gamma), ('_gh_elbo', _gh_elbo), ('_got', _got), ('_h', _h), ('_hi', _hi), ('_hist', _hist), ('_hist1', _hist1), ('_hist8', _hist8), ('_integrate', _integrate), ('_j', _j), ('_joint', _joint), ('_k', _k), ('_kl', _kl), ('_kl_ref', _kl_ref), ('_label', _label), ('_large', _large), ('_lo', _lo), ('_log_ev', _log_ev), ('_log_evidence', _log_evidence), ('_log_sig', _log_sig), ('_lower', _lower), ('_lp', _lp), ('_m', _m), ('_m1', _m1), ('_m2', _m2), ('_mass', _mass), ('_mix', _mix), ('_mix_logpdf', _mix_logpdf), ('_mu', _mu), ('_mu_ref', _mu_ref), ('_mus', _mus), ('_n', _n), ('_name', _name), ('_narrow', _narrow), ('_p', _p), ('_p0', _p0), ('_pairs', _pairs), ('_q', _q), ('_qb', _qb), ('_rates', _rates), ('_ratio', _ratio), ('_reference', _reference), ('_reference_elbo', _reference_elbo), ('_reference_kl_to_posterior', _reference_kl_to_posterior), ('_s', _s), ('_s1', _s1), ('_s2', _s2), ('_se', _se), ('_seed', _seed), ('_sigma', _sigma), ('_sigma_ref', _sigma_ref), ('_sigmas', _sigmas), ('_small', _small), ('_special', _special), ('_spy_step', _spy_step), ('_stats', _stats), ('_t', _t), ('_u', _u), ('_unif', _unif), ('_upper', _upper), ('_v', _v), ('_wide', _wide), ('_xs', _xs), ('_xs_b', _xs_b), ('_z', _z), ('_z2', _z2), ('args', args), ('heads', heads), ('kwargs', kwargs), ('log_joint', log_joint), ('log_post', log_post), ('log_s', log_s), ('neg_entropy', neg_entropy), ('negative_elbo', negative_elbo), ('order', order), ('params', params), ('self', self), ('tails', tails), ('w', w), ('x', x)) if now is not _ALIASED[name]]
     assert not rebound, f"a test cell rebound the student's names {rebound}"
 
 
