@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: b815a69c7036ae96
+#     cells: 714566e6d628e31e
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -962,6 +962,8 @@ def __test_cell__():
     check_close(p_kl, _mle, "p fitted with KL(data || model)", atol=3e-3, rtol=0,
                 hint="minimise discrete_kl_divergence(true_data, model) long enough to converge")
     # The fit reuses the optimiser with the KL as its loss: its history is a descent of KL(data || Binomial(10, p)).
+    # (Loose: this checks where the history comes from; float32 KLs that clamp tiny q_k, as torch's Categorical
+    # does at 1.2e-7, differ by about 0.01 at p = 0.8.)
     from scipy.stats import binom as _binom
 
     _data = true_data.double().numpy()
@@ -972,7 +974,7 @@ def __test_cell__():
         _model = _binom.pmf(np.arange(TOTAL_COUNT + 1), TOTAL_COUNT, kl_history["p"][_i])
         check_close(kl_history["dist"][_i], float(np.sum(_data * (np.log(_data) - np.log(_model)))),
                     f"kl_history['dist'][{_i}] against KL(data || Binomial(10, kl_history['p'][{_i}]))",
-                    atol=1e-4, rtol=0, hint="pass discrete_kl_divergence as the loss; data first, model second")
+                    atol=0.05, rtol=0, hint="pass discrete_kl_divergence as the loss; data first, model second")
     check_true(kl_history["dist"][-1] < kl_history["dist"][0], "kl_history['dist']", "the KL did not go down")
     print("Hidden tests passed.")
     ### END HIDDEN TESTS
