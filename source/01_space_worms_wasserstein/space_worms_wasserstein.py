@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 714566e6d628e31e
+#     cells: 5fd44352db11ac1c
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -621,6 +621,17 @@ def __test_cell__():
                     hint="clamp p in place to [EPS, 1 - EPS] under torch.no_grad() before every forward pass")
         check_true(EPS <= _p_out.item() <= 1 - EPS, f"returned p for a start at {_outside}",
                    f"expected a value in [EPS, 1 - EPS], got {_p_out.item()}")
+    # ... and before *every* forward pass: a loss that rewards large p (minus the model's mean) pushes p past
+    # 1 - EPS in every step, and only a clamp before each forward pass brings it back each time (1e-6: float32's
+    # 1 - EPS is 0.99900001).
+    def _reward_large_p(a, b):
+        # minus the mean of both arguments (the data's is a constant), so the order of the arguments does not matter
+        return -((a + b) * torch.arange(len(b), dtype=b.dtype)).sum()
+
+    _, _hist_up = optimize_binomial_distribution(_reward_large_p, torch.tensor(0.99), true_data, lr=1e-2, epochs=5)
+    check_true(all(_v <= 1 - EPS + 1e-6 for _v in _hist_up["p"]), "history['p'] for a loss that pushes p above 1 - EPS",
+               f"expected every recorded p in [EPS, 1 - EPS], got {_hist_up['p']}",
+               hint="clamp p in place before every forward pass, inside the loop")
     # Each recorded p must be the one that produced the recorded loss (record before optimizer.step()).
     for _i in (0, 1, 2, 10, 50):
         check_close(_hist["dist"][_i], _w1_of_p(_hist["p"][_i]), f"history['dist'][{_i}] vs W1 at history['p'][{_i}]",
@@ -788,7 +799,7 @@ def __test_cell__():
         _h = landing_histories[_start]
         check_true(isinstance(_h, dict) and all(len(_h.get(_k, [])) > 1 for _k in ("epoch", "dist", "p")),
                    f"landing_histories[{_start}]", "expected the history dict of the run (keys 'epoch', 'dist', 'p')")
-        check_close(_h["p"][0], _start, f"landing_histories[{_start}]['p'][0]", atol=1e-6, rtol=0,
+        check_close(_h["p"][0], _start, f"landing_histories[{_start}]['p'][0]", atol=1e-2, rtol=0,
                     hint="the history of the run that started at this point")
         check_close(_h["p"][-1], landing_points[_start], f"landing_histories[{_start}]['p'][-1]", atol=2e-3, rtol=0,
                     hint="the history of the run that landed at landing_points[start]")
