@@ -60,36 +60,49 @@ class CountingServer:
             connection.close()
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    root = tmp_path_factory.mktemp("adversarial") / "course"
-    config = re.sub(r"^c\.Execute\.timeout = \d+$", "c.Execute.timeout = 5",
-                    (REPO / "nbgrader_config.py").read_text(), flags=re.M)
-    course = make_toy_course(root, config_text=config)
-    server = CountingServer()
-    context = {"root": str(course.root), "port": server.port,
-               "other_notebook": REPO / "release" / "01_space_worms_wasserstein" / "space_worms_wasserstein.ipynb"}
-    victim = tmp_path_factory.mktemp("victim") / "empty-host-folder"
-    victim.mkdir()
-    context["victim"] = str(victim)
+CONFIG = re.sub(r"^c\.Execute\.timeout = \d+$", "c.Execute.timeout = 5", (REPO / "nbgrader_config.py").read_text(),
+                flags=re.M)
+LIMITS = ["--max-seconds", "60", "--memory-mb", "2048"]
+
+
+def _corpus_course(root: Path, context: dict):
+    """A toy course whose incoming/ holds every corpus case between two good students."""
+    course = make_toy_course(root, config_text=CONFIG)
+    context = dict(context, root=str(course.root))
     incoming = course.root / "incoming"
     students = {"a-good-first": code(), "z-good-last": code()}
     for index, case in enumerate(CASES):
         students[f"b{index:02d}-{case.name}"] = case.build
     for student, build in students.items():
         _write_submission(incoming / student / "toy", build(course, context), context)
+    return course, incoming
+
+
+def _rows(course) -> dict:
+    with open(course.reports_dir / "grades.csv") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    server = CountingServer()
+    context = {"port": server.port,
+               "other_notebook": REPO / "release" / "01_space_worms_wasserstein" / "space_worms_wasserstein.ipynb"}
+    victim = tmp_path_factory.mktemp("victim") / "empty-host-folder"
+    victim.mkdir()
+    context["victim"] = str(victim)
+    course, incoming = _corpus_course(tmp_path_factory.mktemp("adversarial") / "course", context)
     before = _snapshot(course.root)
     marker = Path("/tmp/dgmcourse-escape-marker")
     marker.unlink(missing_ok=True)
     grader = subprocess.Popen([sys.executable, "-m", "dgmcourse.cli", "--course", str(course.root), "grade",
-                               str(incoming), "--jobs", "2", "--max-seconds", "60", "--memory-mb", "2048"],
+                               str(incoming), "--jobs", "2", *LIMITS],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stdout, stderr = grader.communicate(timeout=1500)
     done = subprocess.CompletedProcess(grader.args, grader.returncode, stdout, stderr)
-    with open(course.reports_dir / "grades.csv") as handle:
-        rows = {row["student"]: row for row in csv.DictReader(handle)}
-    return {"course": course, "done": done, "rows": rows, "before": before, "after": _snapshot(course.root),
-            "server": server, "marker": marker, "victim": victim, "cgroups_left": cgroups.count_ours(grader.pid)}
+    return {"course": course, "done": done, "rows": _rows(course), "before": before, "after": _snapshot(course.root),
+            "server": server, "marker": marker, "victim": victim, "cgroups_left": cgroups.count_ours(grader.pid),
+            "context": context}
 
 
 def _write_submission(folder: Path, files, context: dict) -> None:
@@ -256,3 +269,21 @@ def test_test_names_stay_out_of_the_students_namespace(corpus):
 def test_gradebook_was_backed_up(corpus):
     backups = list((corpus["course"].root / "gradebook-backups").glob("gradebook-*.db"))
     assert backups, "the gradebook is copied aside before every run"
+
+
+def test_a_dask_cluster_grades_the_corpus_as_the_local_pool_does(corpus, tmp_path_factory):
+    """Every attack again, graded by two Dask workers over TCP: the same status and score for each."""
+    from services import DaskCluster
+
+    course, incoming = _corpus_course(tmp_path_factory.mktemp("adversarial-dask") / "course", corpus["context"])
+    with DaskCluster(tmp_path_factory.mktemp("dask"), 2) as cluster:
+        done = subprocess.run([sys.executable, "-m", "dgmcourse.cli", "--course", str(course.root), "grade",
+                               str(incoming), "--scheduler", cluster.address, *LIMITS],
+                              capture_output=True, text=True, timeout=1500)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    on_dask = {student: (row["status"], row["score"]) for student, row in _rows(course).items()}
+    local = {student: (row["status"], row["score"]) for student, row in corpus["rows"].items()}
+    assert on_dask == local, "\n".join(f"{s}: local {local.get(s)}, dask {on_dask.get(s)}"
+                                      for s in sorted(set(local) | set(on_dask)) if local.get(s) != on_dask.get(s))
+    assert corpus["server"].connections == 0, "no kernel on a Dask worker reached the grader's network either"
+    assert not corpus["marker"].exists(), "no kernel on a Dask worker wrote to the host's /tmp either"

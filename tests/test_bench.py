@@ -103,9 +103,12 @@ def test_notebook_section_times_a_graded_solution(toy_course, tmp_path):
 @needs_bwrap
 def test_throughput_section_grades_every_submission_three_ways(toy_course, tmp_path):
     result = throughput.measure(toy_course, tmp_path / "work", "toy", n_submissions=2, echo=lambda *a: None)
-    assert set(result["runs"]) == {"nbgrader_serial", "dgmcourse_jobs1", "dgmcourse_jobs2"}
+    assert set(result["runs"]) == {"nbgrader_serial", "dgmcourse_jobs1", "dgmcourse_jobs2", "dgmcourse_dask2"}
     assert all(run["seconds"] > 0 for run in result["runs"].values())
     assert result["projected_hours_300x5_at_jobs2"] > 0
+    assert result["coordinator"]["sqlite"]["records_per_second"] > 0
+    hours = [result["projected_1500_notebooks"][str(c)]["hours"] for c in (8, 32, 128)]
+    assert hours[0] >= hours[1] >= hours[2] > 0, "more worker cores never take longer"
 
 
 def test_a_grading_run_without_full_marks_is_refused():

@@ -23,7 +23,7 @@ def test_one_worker_grades_many_and_survives_being_killed(toy_course):
     submissions.write(incoming, "wrong", "toy", submissions.build(
         toy_course, "toy", {"add__solution": "def add(a, b):\n    return a - b"}))
     options = grading.GradingOptions(feedback=True)
-    with WorkerProcess(toy_course.root, grading.grader_environment(options)) as worker:
+    with WorkerProcess(grading.grader_environment(options)) as worker:
         first = _grade(toy_course, worker, "good", options)
         pid = worker.process.pid
         second = _grade(toy_course, worker, "wrong", options)
@@ -44,8 +44,8 @@ def test_a_worker_past_its_time_limit_is_killed_and_the_submission_timed_out(toy
     submissions.write(toy_course.root / "incoming", "good", "toy", submissions.build(toy_course, "toy"))
     # No sandbox here (the worker is what is tested): the options say so, which sets the opt-out.
     options = grading.GradingOptions(feedback=False, sandbox=False)
-    with WorkerProcess(toy_course.root, grading.grader_environment(options)) as worker:
-        request = {"assignment": "toy", "student": "good", "feedback": False,
+    with WorkerProcess(grading.grader_environment(options)) as worker:
+        request = {"course_root": str(toy_course.root), "assignment": "toy", "student": "good", "feedback": False,
                    "env": grading.grader_environment(options),
                    "config": {"CourseDirectory": {"root": str(toy_course.root),
                                                   "submitted_directory": str(toy_course.root / "incoming")}}}

@@ -43,7 +43,7 @@ def test_parallel_equals_serial_and_regrading_is_stable(tmp_path):
     options = dict(max_seconds=12, feedback=False)
     serial = grading.grade_all(serial_course, _write_students(serial_course), jobs=1, **options)
     parallel = grading.grade_all(parallel_course, _write_students(parallel_course), jobs=2, **options)
-    again = grading.grade_all(parallel_course, parallel_course.root / "incoming", jobs=2, **options)
+    again = grading.grade_all(parallel_course, parallel_course.root / "incoming", jobs=2, regrade=True, **options)
 
     assert len(serial) == len(parallel) == 5, "no submission may be lost"
     assert _outcome(parallel) == _outcome(serial)

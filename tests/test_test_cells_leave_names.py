@@ -41,7 +41,7 @@ def test_the_master_with_aliased_names_runs_clean_in_a_plain_kernel(repo_course,
     master_path = repo_course.master_notebooks(assignment)[0]
     variant = variants.parse(REPO / "tests" / "variants" / assignment / VARIANT)
     notebook = nbformat.reads(json.dumps(submissions.fill(nb.load(master_path), variant.cells)), as_version=4)
-    for key, value in grading._run_settings(grading.GradingOptions(seed=0, kernel_threads=1)).items():
+    for key, value in grading.run_settings(grading.GradingOptions(seed=0, kernel_threads=1)).items():
         monkeypatch.setenv(key, value)
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})

@@ -6,12 +6,13 @@ import sys
 from pathlib import Path
 
 from dgmcourse.instructor.bench import SECTIONS, THROUGHPUT_ASSIGNMENT
-from dgmcourse.instructor.course import Course, CourseError
+from dgmcourse.instructor.course import Course, CourseError, ensure_tools_on_path
 from dgmcourse.instructor.sandbox.settings import SandboxUnavailable
 
 
 def _course(args) -> Course:
-    return Course.find(Path(args.course)) if args.course else Course.find()
+    db_url = getattr(args, "db_url", None) or ""
+    return Course.find(Path(args.course), db_url) if args.course else Course.find(db_url=db_url)
 
 
 def cmd_release(args) -> int:
@@ -59,14 +60,49 @@ def cmd_grade(args) -> int:
               file=sys.stderr)
     recorder = reports.Recorder(Path(args.reports) if args.reports else course.reports_dir)
 
+    bar = None
+
+    def started(batch) -> None:
+        nonlocal bar
+        from tqdm import tqdm
+
+        if batch.unchanged:
+            print(f"{batch.unchanged} submission(s) already graded, unchanged, under the same tests and settings: "
+                  "not graded again (--regrade grades them again)", flush=True)
+        if batch.dashboard:
+            print(f"Dask dashboard: {batch.dashboard}", flush=True)
+        # On a terminal: the count, the rate and the time left; in a log, one line per submission.
+        bar = tqdm(total=batch.to_grade, unit="submission", file=sys.stderr, disable=None, dynamic_ncols=True)
+
     def progress(r):
         recorder.add([r])  # on disk as soon as graded: a run stopped midway keeps what it finished
-        print(f"{r.student} / {r.assignment}: {r.status} {r.score:g}/{r.max_score:g}", flush=True)
+        line = f"{r.student} / {r.assignment}: {r.status} {r.score:g}/{r.max_score:g}"
+        if bar is not None and not bar.disable:
+            bar.write(line)
+            bar.update(1)
+        else:
+            print(line, flush=True)
 
-    results = grading.grade_all(
-        course, Path(args.submissions).resolve(), students=args.student or None,
-        assignments=args.assignment or None, options=options, jobs=args.jobs, progress=progress,
-        warn=lambda text: print(text, file=sys.stderr, flush=True))
+    try:
+        from dgmcourse.instructor.grading_task import shown_url
+
+        results = grading.grade_all(
+            course, Path(args.submissions).resolve(), students=args.student or None,
+            assignments=args.assignment or None, options=options, jobs=args.jobs, scheduler=args.scheduler,
+            regrade=args.regrade, progress=progress, started=started,
+            warn=lambda text: print(text, file=sys.stderr, flush=True))
+    except (OSError, TimeoutError) as error:
+        if not args.scheduler:
+            raise
+        # The scheduler cannot be reached, or no worker joined it: what was recorded stays recorded.
+        print(f"dgmcourse grade: the Dask cluster at {shown_url(args.scheduler)} did not take the work "
+              f"({type(error).__name__}: {error}). Check that the scheduler runs and that workers have joined "
+              "(its dashboard lists them), then run the same command again: it grades what is missing.",
+              file=sys.stderr)
+        return 2
+    finally:
+        if bar is not None:
+            bar.close()
     if not results:
         print(f"no submissions found in {args.submissions} (expected <student>/<assignment>/ folders)")
         return 1
@@ -100,7 +136,7 @@ def cmd_bench(args) -> int:
     try:
         results = bench.run(course, sections=sections, repeats=args.repeats, submissions=args.submissions,
                             throughput_assignment=args.throughput_assignment, mnist_images=args.mnist_images,
-                            assignments=args.assignment or None)
+                            assignments=args.assignment or None, postgres_url=args.postgres_url or "")
     except bench.BenchFailure as error:
         print(f"dgmcourse bench: a run did not do the work it was timing:\n{error}", file=sys.stderr)
         return 1
@@ -143,6 +179,11 @@ def cmd_variants(args) -> int:
     return 1 if problems or failed else 0
 
 
+DB_URL_HELP = ("the gradebook's database, as nbgrader's db_url (postgresql://USER@HOST/DB, the password in "
+               "~/.pgpass); default: "
+               "c.CourseDirectory.db_url of nbgrader_config.py, else gradebook.db in the course folder")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dgmcourse", description="Release and grade the deep generative models course.")
     p.add_argument("--course", help="course directory (default: the one containing the current directory)")
@@ -150,6 +191,7 @@ def parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("release", help="check the masters and generate release/ (student versions)")
     r.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    r.add_argument("--db-url", help=DB_URL_HELP)
     r.set_defaults(run=cmd_release)
 
     y = sub.add_parser("sync", help="make each master notebook agree with its text form source/<a>/<name>.py")
@@ -168,6 +210,12 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=0, help="seed the notebooks read from DGMCOURSE_SEED (default 0)")
     g.add_argument("--max-seconds", type=float, default=1800, help="whole-notebook time limit per submission")
     g.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time (default 1)")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="grade on a Dask cluster (tcp://HOST:8786) instead of here; see the README's deployment "
+                        "section")
+    g.add_argument("--db-url", help=DB_URL_HELP)
+    g.add_argument("--regrade", action="store_true",
+                   help="grade every submission again, also those the ledger shows graded and unchanged")
     g.add_argument("--memory-mb", type=int, default=6144, help="address-space limit of a kernel (default 6144)")
     g.add_argument("--max-processes", type=int, default=256, help="processes a kernel may start (default 256)")
     g.add_argument("--max-output-bytes", type=int, default=5_000_000, help="output kept per notebook")
@@ -202,12 +250,15 @@ def parser() -> argparse.ArgumentParser:
                    help="assignment whose solution is graded in the throughput section")
     b.add_argument("--mnist-images", type=int, default=60000, help="images per MNIST epoch (default: all 60000)")
     b.add_argument("--json", help="where to write the results (default: <course>/reports/bench.json)")
+    b.add_argument("--postgres-url", help="throughput section: also time the coordinator's records into this "
+                                          "PostgreSQL database (an empty one: the assignment is released into it)")
     b.set_defaults(run=cmd_bench)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    ensure_tools_on_path()
     try:
         return args.run(args)
     except (CourseError, SandboxUnavailable) as error:

@@ -5,11 +5,16 @@ For each (student, assignment) the pipeline is:
 1. **stage**: copy the submission into a private stage folder, repairing each notebook
    (``repair.py``) or giving up on it with ``invalid-notebook``;
 2. **scan** the student's code for ways to fake a grade (``tamper_scan.py``);
-3. **autograde** with nbgrader's own ``Autograde`` (and ``GenerateFeedback``) converters,
-   in a grading worker process that each job keeps for its submissions
+3. **run** the packed submission (``grading_task.py``): nbgrader's own ``Autograde`` (and
+   ``GenerateFeedback``) in a private course folder, in a grading worker process
    (``grading_worker.py``), with the kernel in a bubblewrap sandbox (``sandbox/``) and
-   ``BoundedExecute`` enforcing the limits and running integrity canaries;
-4. **read** the scores from the gradebook and what happened from the graded notebook.
+   ``BoundedExecute`` enforcing the limits and running integrity canaries. The same
+   function runs in a thread of the local pool (``--jobs``) or on a Dask worker
+   (``dask_grading.py``);
+4. **record**: this process alone writes the gradebook (nbgrader's ``SaveAutoGrades`` and
+   ``AssignLatePenalties`` on the graded notebooks), the graded notebooks and the feedback,
+   retrying while the database is away, then the ledger row (``ledger.py``);
+5. **read** the scores from the gradebook and what happened from the graded notebook.
 
 Statuses, one per submission:
 
@@ -26,33 +31,43 @@ A reason is also given, whatever the status, when no feedback could be written.
 """
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import shutil
-import sys
 import tempfile
 import threading
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from dgmcourse.instructor import notebooks as nb
-from dgmcourse.instructor.course import Course
+from dgmcourse.instructor.course import CONFIG_FILE, Course, connection_url
+from dgmcourse.instructor.grading_task import (  # noqa: F401 - the options and settings are part of this API
+    DEFAULT_MAX_SECONDS,
+    KERNEL_ENV,
+    THREAD_ENV,
+    AssignmentPack,
+    GradingOptions,
+    SubmissionTask,
+    TaskOutcome,
+    build_pack,
+    grader_environment,
+    mark_sandbox_works,
+    run_settings,
+    run_task,
+)
 from dgmcourse.instructor.grading_worker import WorkerProcess
+from dgmcourse.instructor.ledger import Ledger, settings_hash, submission_hash
 from dgmcourse.instructor.repair import repair
-from dgmcourse.instructor.sandbox.cgroups import KernelCgroups, sweep_leftovers
+from dgmcourse.instructor.sandbox.cgroups import sweep_leftovers
 from dgmcourse.instructor.plain_files import importable, link_in_path, read_plain_file, why_not_plain
 from dgmcourse.instructor.tamper_scan import blocked_tests, review_notes, scan
-from dgmcourse.student.reproducibility import SEED_ENV, SIZE_ENV
 
 GRADED, TIMED_OUT, CRASHED, INVALID, FLAGGED = "graded", "timed-out", "crashed", "invalid-notebook", "flagged"
 NEEDS_REVIEW = "needs-review"
 STATUSES = (GRADED, TIMED_OUT, CRASHED, INVALID, FLAGGED, NEEDS_REVIEW)
-DEFAULT_MAX_SECONDS = 1800
-# Environment variables a kernel may see; everything else of the grader's environment stays out.
-KERNEL_ENV = (SEED_ENV, SIZE_ENV, "MPLBACKEND", "DGMCOURSE_MNIST_DIR", "DGMCOURSE_DEVICE", "OMP_NUM_THREADS")
-THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -105,26 +120,21 @@ class GradeResult:
         """What counts: the score less the late penalty (never below 0)."""
         return max(0.0, self.score - self.timing.late_penalty)
 
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "GradeResult":
+        data = dict(data)
+        data["cells"] = [CellScore(**cell) for cell in data.get("cells", [])]
+        data["timing"] = SubmissionTiming(**data.get("timing", {}))
+        return cls(**data)
+
     def cell(self, grade_id: str) -> CellScore:
         for cell in self.cells:
             if cell.grade_id == grade_id:
                 return cell
         raise KeyError(f"{self.student}/{self.assignment} has no graded cell {grade_id!r}")
-
-
-@dataclass
-class GradingOptions:
-    seed: int = 0
-    size: str = "grading"
-    max_seconds: float = DEFAULT_MAX_SECONDS
-    feedback: bool = True
-    sandbox: bool = True
-    memory_mb: int = 6144
-    max_processes: int = 256
-    max_output_bytes: int = 5_000_000
-    max_output_bytes_per_cell: int = 1_000_000
-    # Threads each kernel's torch/NumPy may use; None leaves the libraries' default (all cores).
-    kernel_threads: int | None = None
 
 
 def max_points(course: Course, assignment: str) -> dict[str, float]:
@@ -246,63 +256,133 @@ def stage(course: Course, source: Path, destination: Path, assignment: str) -> S
     return staged
 
 
-# --- 3. autograde -----------------------------------------------------------------------
-_kernelspec_lock = threading.Lock()
+# --- 2. pack ----------------------------------------------------------------------------
+def prepare(course: Course, submitted_dir: Path, student: str, assignment: str, options: GradingOptions,
+            work: Path) -> tuple[SubmissionTask | None, Staged]:
+    """Stage and scan one submission in ``work`` and pack it as a task (None when there is nothing to grade)."""
+    staged = stage(course, submitted_dir / student / assignment, work / "submitted" / student / assignment,
+                   assignment)
+    if staged.invalid:
+        return None, staged
+    files = {p.name: p.read_bytes() for p in sorted(staged.folder.iterdir()) if p.is_file()}
+    return SubmissionTask(student, assignment, files, dict(staged.blocked), options), staged
 
 
-def _run_settings(options: GradingOptions) -> dict[str, str]:
-    """What every kernel of this run must see: seed, size, a headless plot backend, thread limits."""
-    env = {SEED_ENV: str(options.seed), SIZE_ENV: options.size, "MPLBACKEND": "Agg"}
-    if options.kernel_threads:
-        env.update({key: str(options.kernel_threads) for key in THREAD_ENV})
-    return env
+def pack_assignment(course: Course, assignment: str) -> AssignmentPack:
+    """The assignment's pack, from this course's config and gradebook (``LookupError`` if never released there)."""
+    import json
+
+    from dgmcourse.instructor.preprocessors.task_labels import label_skeleton
+
+    skeletons = {path.name: json.dumps(label_skeleton(nb.load(path))).encode()
+                 for path in course.master_notebooks(assignment)}
+    return with_retries(lambda: build_pack((course.root / CONFIG_FILE).read_text(encoding="utf-8"),
+                                           connection_url(course.db_url), assignment, skeletons),
+                        f"reading {assignment} from the gradebook")
 
 
-def _kernel_environment(options: GradingOptions) -> dict[str, str]:
-    env = {key: os.environ[key] for key in KERNEL_ENV if os.environ.get(key)}
-    env.update(_run_settings(options))
-    return env
+# --- 4. record --------------------------------------------------------------------------
+# Waits of 1, 2, 4, ... 32, then 60 s between tries: about four minutes in all, long enough for
+# a database server to restart, short enough that a gradebook that is gone ends the wait.
+RECORD_TRIES = 10
 
 
-def _font_cache() -> dict[str, str]:
-    """The grader's matplotlib font list, for the kernel's scratch (saves it rebuilding, seconds)."""
-    try:
-        import matplotlib
-
-        cached = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
-        return {f".matplotlib/{cached[-1].name}": str(cached[-1])} if cached else {}
-    except Exception:  # only a speed-up
-        return {}
+NOT_RECORDED = "graded, but not recorded"
 
 
-def _sandbox_setup(work: Path, options: GradingOptions) -> tuple[dict[str, str], dict, KernelCgroups]:
-    """Environment and nbgrader configuration that put this submission's kernel in the sandbox.
+class RecordFailed(Exception):
+    """The gradebook could not be written after every try; the message says why."""
 
-    The cgroups are made here, by the grader, and named in the settings file, which lives
-    in ``work`` outside every folder the kernel can write.
-    """
-    from dgmcourse.instructor.sandbox import cgroups
-    from dgmcourse.instructor.sandbox.kernelspec import prepare_dirs, python_paths, write_kernelspec
-    from dgmcourse.instructor.sandbox.settings import SETTINGS_ENV, SandboxSettings
 
-    env_for_kernel = _kernel_environment(options)
-    # The kernel imports the same course package as the grader, whichever install that is.
-    env_for_kernel["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    read_only = python_paths()
-    if env_for_kernel.get("DGMCOURSE_MNIST_DIR"):
-        read_only.append(env_for_kernel["DGMCOURSE_MNIST_DIR"])
-    made = cgroups.create(options.max_processes, options.memory_mb * 1024 * 1024)
-    settings = SandboxSettings(scratch=str(work / "scratch"), runtime=str(work / "runtime"), read_only=read_only,
-                               env=env_for_kernel, memory_mb=options.memory_mb, max_processes=options.max_processes,
-                               cgroups=made.paths, cgroup_limits=made.limits, files=_font_cache())
-    prepare_dirs(settings)
-    settings_file = settings.write(work / "sandbox.json")
-    with _kernelspec_lock:
-        spec_root = write_kernelspec(work / "kernelspec")
-    env = {SETTINGS_ENV: str(settings_file), "JUPYTER_PATH": str(spec_root),
-           "JUPYTER_RUNTIME_DIR": settings.runtime}
-    config = {"KernelManager": {"transport": "ipc", "ip": f"{settings.runtime}/kernel-ipc"}}
-    return env, config, made
+def _transient(error: Exception) -> bool:
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    return isinstance(error, (OperationalError, InterfaceError)) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+def with_retries(action, what: str, *, tries: int = RECORD_TRIES, warn=None):
+    """``action()``, tried again while the database is unreachable, locked or restarting."""
+    wait = 1.0
+    for attempt in range(1, tries + 1):
+        try:
+            return action()
+        except Exception as error:
+            if not _transient(error):
+                raise
+            if attempt == tries:
+                raise RecordFailed(f"{what}: the gradebook did not answer after {tries} tries "
+                                   f"({type(error).__name__}: {str(error).splitlines()[0][:200]})") from error
+            if warn:
+                warn(f"{what}: the gradebook did not answer ({type(error).__name__}); trying again in {wait:g} s")
+            time.sleep(wait)
+            wait = min(wait * 2, 60.0)
+
+
+def _replace_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """``folder`` holding exactly ``files``: what an earlier grading of this submission left goes."""
+    if folder.is_symlink() or folder.is_file():
+        folder.unlink()
+    elif folder.exists():
+        shutil.rmtree(folder)
+    if not files:
+        return
+    folder.mkdir(parents=True)
+    for name, data in files.items():
+        if "/" in name or name in ("", ".", ".."):
+            continue  # a worker only ever sends plain names; anything else is not ours to write
+        (folder / name).write_bytes(data)
+
+
+def _submission_time(task: SubmissionTask):
+    """The timestamp.txt nbgrader would read (stage() only passes one that parses), or None."""
+    from nbgrader.utils import parse_utc
+
+    data = task.files.get("timestamp.txt")
+    return parse_utc(data.decode("utf-8").strip()) if data else None
+
+
+def _record_in_gradebook(course: Course, task: SubmissionTask, outcome: TaskOutcome, config) -> None:
+    """What nbgrader's ``Autograde`` writes to the gradebook, written by nbgrader's own code, here."""
+    import nbformat
+    from nbgrader.api import Gradebook
+    from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+
+    url = connection_url(course.db_url)
+    # nbgrader's own submission code warns about its session's autoflush; the rows are right (as in Autograde).
+    warnings.filterwarnings("ignore", message=".*not in session.*", module="nbgrader")
+    graded = {Path(name).stem: data for name, data in outcome.autograded.items() if name.endswith(".ipynb")}
+    with Gradebook(url) as gradebook:
+        gradebook.update_or_create_student(task.student)
+        timestamp = _submission_time(task)
+        gradebook.update_or_create_submission(task.assignment, task.student,
+                                              **({"timestamp": timestamp} if timestamp else {}))
+        # A notebook not submitted, or not graded because nbgrader failed on it, earns nothing
+        # (nbgrader's Autograde does the same for a missing notebook).
+        for notebook in gradebook.find_assignment(task.assignment).notebooks:
+            if notebook.name not in graded:
+                submitted = gradebook.find_submission_notebook(notebook.name, task.assignment, task.student)
+                for grade in submitted.grades:
+                    grade.auto_score, grade.needs_manual_grade = 0, False
+                gradebook.db.commit()
+    for name, data in graded.items():
+        resources = {"nbgrader": {"notebook": name, "assignment": task.assignment, "student": task.student,
+                                  "db_url": url}}
+        notebook = nbformat.reads(data.decode("utf-8"), as_version=nbformat.NO_CONVERT)
+        SaveAutoGrades(config=config).preprocess(notebook, resources)
+        AssignLatePenalties(config=config).preprocess(notebook, resources)
+
+
+def record(course: Course, task: SubmissionTask, outcome: TaskOutcome, *, warn=None) -> None:
+    """Write one outcome into the course: graded notebooks, feedback pages, then the gradebook (retried)."""
+    from dgmcourse.instructor.grading_worker import _course_config
+
+    config = _course_config(str(course.root))
+    # The gradebook first: while it cannot be written, the earlier graded notebook and feedback stay.
+    with_retries(lambda: _record_in_gradebook(course, task, outcome, config),
+                 f"recording {task.student}/{task.assignment}", warn=warn)
+    _replace_folder(course.autograded_dir / task.student / task.assignment, outcome.autograded)
+    _replace_folder(course.feedback_dir / task.student / task.assignment, outcome.pages)
 
 
 def _tail(text: str, lines: int = 12) -> str:
@@ -310,52 +390,7 @@ def _tail(text: str, lines: int = 12) -> str:
     return "\n".join((errors or text.splitlines())[-lines:])
 
 
-def grader_environment(options: GradingOptions) -> dict[str, str]:
-    """The environment nbgrader runs in: the grader's own, plus the run's settings."""
-    from dgmcourse.instructor.sandbox.sandbox_only import OPT_OUT_ENV
-
-    env = dict(os.environ)
-    env.update(_run_settings(options))  # what an unsandboxed kernel inherits
-    # The course's kernel manager refuses unsandboxed kernels; --unsafe is the instructor's opt-out.
-    if options.sandbox:
-        env.pop(OPT_OUT_ENV, None)
-    else:
-        env[OPT_OUT_ENV] = "1"
-    # nbgrader shells out to alembic, which lives next to this interpreter.
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    return env
-
-
-def autograde(course: Course, stage_root: Path, work: Path, student: str, assignment: str,
-              staged: Staged, options: GradingOptions, worker: WorkerProcess) -> tuple[int | None, str, bool | None]:
-    """``nbgrader autograde`` (and feedback) for one staged submission, in ``worker``."""
-    plan = work / "plan.json"
-    plan.write_text(json.dumps({"blocked": staged.blocked}))
-    env = grader_environment(options)
-    config = {
-        "CourseDirectory": {"root": str(course.root), "submitted_directory": str(stage_root),
-                            # Parallel jobs share the gradebook: wait for the lock instead of failing.
-                            "db_url": f"sqlite:///{course.gradebook}?timeout=120"},
-        "BoundedExecute": {"notebook_timeout": int(options.max_seconds), "grading_plan": str(plan),
-                           "max_output_bytes": options.max_output_bytes,
-                           "max_output_bytes_per_cell": options.max_output_bytes_per_cell},
-    }
-    made = KernelCgroups()
-    try:
-        if options.sandbox:
-            sandbox_env, sandbox_config, made = _sandbox_setup(work, options)
-            env.update(sandbox_env)
-            config.update(sandbox_config)
-        request = {"assignment": assignment, "student": student, "config": config, "env": env,
-                   "feedback": options.feedback}
-        # Outer limit: BoundedExecute stops the notebook in time; this only catches a stuck nbgrader.
-        returncode, log, feedback = worker.grade(request, timeout=options.max_seconds + 180)
-    finally:
-        made.remove()  # whatever happened to the kernel or the worker
-    return returncode, log, feedback
-
-
-# --- 4. read ----------------------------------------------------------------------------
+# --- 5. read ----------------------------------------------------------------------------
 def _utc(moment) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment is not None else ""
 
@@ -363,7 +398,7 @@ def _utc(moment) -> str:
 def timing_from_gradebook(course: Course, student: str, assignment: str) -> SubmissionTiming:
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(f"{course.db_url}?timeout=120") as gradebook:
+    with Gradebook(connection_url(course.db_url)) as gradebook:
         try:
             submission = gradebook.find_submission(assignment, student)
         except MissingEntry:
@@ -376,7 +411,7 @@ def timing_from_gradebook(course: Course, student: str, assignment: str) -> Subm
 def scores_from_gradebook(course: Course, student: str, assignment: str) -> list[CellScore]:
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(f"{course.db_url}?timeout=120") as gradebook:
+    with Gradebook(connection_url(course.db_url)) as gradebook:
         try:
             submission = gradebook.find_submission(assignment, student)
         except MissingEntry:
@@ -444,45 +479,78 @@ def _with_overrides(options: GradingOptions | None, overrides: dict) -> GradingO
     return options
 
 
-def grade_submission(course: Course, submitted_dir: Path, student: str, assignment: str, *,
-                     options: GradingOptions | None = None, worker: WorkerProcess | None = None,
-                     **overrides) -> GradeResult:
-    """Grade one submission; never raises for anything the submission contains.
-
-    ``worker`` is the grading process to use; without one, a worker is started for this
-    submission alone.
-    """
-    options = _with_overrides(options, overrides)
-    if worker is None:
-        with WorkerProcess(course.root, grader_environment(options)) as own_worker:
-            return grade_submission(course, submitted_dir, student, assignment, options=options, worker=own_worker)
-    started = time.monotonic()
-    known = assignment in course.assignments()
-    total = sum(max_points(course, assignment).values()) if known else 0.0
-    with tempfile.TemporaryDirectory(prefix="dgmcourse-grade-") as tmp:
-        work = Path(tmp)
-        stage_root = work / "submitted"
-        staged = stage(course, submitted_dir / student / assignment, stage_root / student / assignment, assignment)
-        if staged.invalid:
-            return GradeResult(student, assignment, INVALID, staged.invalid, max_score=total,
-                               seconds=time.monotonic() - started, notes=staged.notes)
-        returncode, log, feedback = autograde(course, stage_root, work, student, assignment, staged, options, worker)
-    cells = scores_from_gradebook(course, student, assignment)
-    records, slow = _what_happened(course, student, assignment)
-    status, reason = _status(records, slow, returncode, log, options.max_seconds, staged.review)
+def finish(course: Course, task: SubmissionTask, staged: Staged, outcome: TaskOutcome, started: float,
+           *, warn=None) -> GradeResult:
+    """Record one outcome and read back its result; a gradebook that stays away gives ``crashed``, unrecorded."""
+    options = task.options
+    total = sum(max_points(course, task.assignment).values())
+    try:
+        record(course, task, outcome, warn=warn)
+        cells = with_retries(lambda: scores_from_gradebook(course, task.student, task.assignment),
+                             "reading the scores back", warn=warn)
+        timing = with_retries(lambda: timing_from_gradebook(course, task.student, task.assignment),
+                              "reading the submission time back", warn=warn)
+    except RecordFailed as error:
+        return GradeResult(task.student, task.assignment, CRASHED,
+                           f"{NOT_RECORDED}: {error}. Its earlier graded notebook and feedback are unchanged, and "
+                           "the gradebook may hold part of this grading; run `dgmcourse grade` again once the "
+                           "gradebook answers: it grades this submission again",
+                           max_score=total, seconds=time.monotonic() - started, notes=staged.notes)
+    records, slow = _what_happened(course, task.student, task.assignment)
+    status, reason = _status(records, slow, outcome.returncode, outcome.log, options.max_seconds, staged.review)
     if status == CRASHED and not cells:
         reason += "\n(no scores were saved)"
-    problem = _feedback_problem(course, student, assignment, options, returncode, feedback)
+    problem = _feedback_problem(course, task.student, task.assignment, options, outcome.returncode, outcome.feedback)
     if problem:
         reason = "; ".join(part for part in (reason, problem) if part)
     notebook_seconds = sum(record.get("execution_seconds", 0.0) for record in records.values())
-    return GradeResult(student, assignment, status, reason, cells, total, time.monotonic() - started, staged.notes,
-                       notebook_seconds, timing_from_gradebook(course, student, assignment))
+    return GradeResult(task.student, task.assignment, status, reason, cells, total, time.monotonic() - started,
+                       staged.notes, notebook_seconds, timing)
+
+
+def _invalid(course: Course, student: str, assignment: str, staged: Staged, started: float) -> GradeResult:
+    total = sum(max_points(course, assignment).values()) if assignment in course.assignments() else 0.0
+    return GradeResult(student, assignment, INVALID, staged.invalid, max_score=total,
+                       seconds=time.monotonic() - started, notes=staged.notes)
+
+
+def _not_packed(student: str, assignment: str, error: Exception, started: float, total: float) -> GradeResult:
+    return GradeResult(student, assignment, CRASHED, f"not graded: {error}", max_score=total,
+                       seconds=time.monotonic() - started)
+
+
+def grade_submission(course: Course, submitted_dir: Path, student: str, assignment: str, *,
+                     options: GradingOptions | None = None, worker: WorkerProcess | None = None,
+                     pack: AssignmentPack | None = None, warn=None, **overrides) -> GradeResult:
+    """Grade one submission here (stage, run, record, read); never raises for anything the submission contains.
+
+    ``worker`` is the grading process to use; without one, a worker is started for this
+    submission alone. ``pack`` is the assignment's (built here when not given).
+    """
+    options = _with_overrides(options, overrides)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="dgmcourse-stage-") as tmp:
+        task, staged = prepare(course, submitted_dir, student, assignment, options, Path(tmp))
+    if task is None:
+        return _invalid(course, student, assignment, staged, started)
+    try:
+        pack = pack or pack_assignment(course, assignment)
+    except (LookupError, RecordFailed) as error:
+        return _not_packed(student, assignment, error, started, sum(max_points(course, assignment).values()))
+    if worker is None:
+        with WorkerProcess(grader_environment(options)) as own_worker:
+            outcome = run_task(task, pack, own_worker)
+    else:
+        outcome = run_task(task, pack, worker)
+    return finish(course, task, staged, outcome, started, warn=warn)
 
 
 def backup_gradebook(course: Course, keep: int = 20) -> Path | None:
-    """Copy the gradebook aside before a run (``gradebook-backups/``), keeping the newest ``keep``."""
-    if not course.gradebook.exists():
+    """Copy a sqlite gradebook aside before a run (``gradebook-backups/``), keeping the newest ``keep``.
+
+    A PostgreSQL gradebook is backed up by its server's own tools (pg_dump), not here.
+    """
+    if not course.uses_default_gradebook or not course.gradebook.exists():
         return None
     folder = course.root / "gradebook-backups"
     folder.mkdir(exist_ok=True)
@@ -511,6 +579,7 @@ def check_sandbox(options: GradingOptions) -> str:
     with tempfile.TemporaryDirectory(prefix="dgmcourse-probe-") as tmp:
         settings = SandboxSettings(scratch=f"{tmp}/scratch", runtime=f"{tmp}/runtime", read_only=python_paths())
         probe(settings)
+    mark_sandbox_works()  # the tasks this process runs need not probe it again
     return fallback_note(options.max_processes, options.memory_mb,
                          settings.tmp_mb + settings.shm_mb + settings.scratch_mb)
 
@@ -530,46 +599,138 @@ def sandbox_if_possible(options: GradingOptions, warn) -> None:
         options.sandbox = False
 
 
-def grade_all(course: Course, submitted_dir: Path, *, students: list[str] | None = None,
-              assignments: list[str] | None = None, options: GradingOptions | None = None, jobs: int = 1,
-              progress=None, warn=None, **overrides) -> list[GradeResult]:
-    """Grade every matching submission, ``jobs`` at a time; never stops early, never loses one."""
-    options = _with_overrides(options, overrides)
+@dataclass
+class Batch:
+    """What a run is about to do, told to the caller before the first grade (for its progress bar)."""
+    to_grade: int
+    unchanged: int          # skipped: graded before, with the same submission and settings (the ledger)
+    dashboard: str = ""     # the Dask dashboard's address, when a cluster grades
+
+
+def _kernel_threads(options: GradingOptions, jobs: int) -> None:
     if jobs > 1 and options.kernel_threads is None and not os.environ.get("OMP_NUM_THREADS"):
         # Kernels that each start one thread per core fight over the cores when several run at once.
         options.kernel_threads = max(1, (os.cpu_count() or 1) // jobs)
-    sweep_leftovers()  # cgroups of an earlier grader that was killed before it cleaned up
-    note = check_sandbox(options)
-    if note and warn:
-        warn(f"NOTE: {note}.")
+
+
+def grade_all(course: Course, submitted_dir: Path, *, students: list[str] | None = None,
+              assignments: list[str] | None = None, options: GradingOptions | None = None, jobs: int = 1,
+              scheduler=None, regrade: bool = False, progress=None, started=None, warn=None,
+              **overrides) -> list[GradeResult]:
+    """Grade every matching submission; never stops early, never loses one, never records one twice.
+
+    ``jobs`` threads of this machine grade at a time, or, with ``scheduler`` (a Dask address or
+    ``distributed.Client``), the cluster's workers do; either way each runs ``run_task`` and this
+    process alone records. Submissions the ledger shows graded, unchanged, under the same settings
+    are not graded again (their earlier result is returned) unless ``regrade``.
+    ``started(Batch)`` is called once before grading, ``progress(result)`` after each new grade.
+    """
+    options = _with_overrides(options, overrides)
+    if scheduler is None:
+        _kernel_threads(options, jobs)
+        sweep_leftovers()  # cgroups of an earlier grader that was killed before it cleaned up
+        note = check_sandbox(options)  # a cluster's workers check their own sandbox, each on its machine
+        if note and warn:
+            warn(f"NOTE: {note}.")
     backup_gradebook(course)
     todo = [(s, a) for s, a in find_submissions(submitted_dir)
             if (not students or s in students) and (not assignments or a in assignments)]
-    lock = threading.Lock()
-    # One worker per job, each importing nbgrader once (see grading_worker.py).
+    ledger = with_retries(lambda: Ledger(connection_url(course.db_url)), "opening the ledger", warn=warn)
+    entries = {} if regrade else with_retries(ledger.entries, "reading the ledger", warn=warn)
+    packs: dict[str, AssignmentPack | Exception] = {}
+    for assignment in sorted({a for _, a in todo} & set(course.assignments())):
+        try:
+            packs[assignment] = pack_assignment(course, assignment)
+        except (LookupError, RecordFailed) as error:
+            packs[assignment] = error
+    results: dict[tuple[str, str], GradeResult] = {}
+    keys: dict[tuple[str, str], tuple[str, str]] = {}
+    for student, assignment in todo:
+        pack = packs.get(assignment)
+        settings = settings_hash(pack.fingerprint if isinstance(pack, AssignmentPack) else "",
+                                 options.fingerprint())
+        keys[student, assignment] = (submission_hash(submitted_dir / student / assignment), settings)
+        entry = entries.get((student, assignment))
+        if entry and (entry.submission_sha256, entry.settings_sha256) == keys[student, assignment]:
+            results[student, assignment] = GradeResult.from_dict(entry.result)
+    pending = [pair for pair in todo if pair not in results]
+    lock = threading.Lock()  # one writer: records, reports and the ledger, one submission at a time
+
+    def done(result: GradeResult, *, ledgered: bool = True) -> None:
+        with lock:
+            results[result.student, result.assignment] = result
+            if progress:
+                progress(result)
+            key = result.student, result.assignment
+            try:
+                if ledgered:
+                    with_retries(lambda: ledger.record(*key, *keys[key], result.status, result.to_dict()),
+                                 f"writing the ledger for {result.student}/{result.assignment}", warn=warn)
+                else:  # not graded, or not recorded: an earlier row must not make the next run skip it
+                    with_retries(lambda: ledger.forget(*key), f"updating the ledger for {key[0]}/{key[1]}", warn=warn)
+            except RecordFailed as error:
+                if warn:
+                    warn(f"{error}; check this submission's row in reports/grades.csv and grade it again "
+                         f"with --regrade --student {key[0]} --assignment {key[1]}")
+
+    try:
+        if scheduler is not None:
+            from dgmcourse.instructor.dask_grading import grade_on_cluster
+
+            grade_on_cluster(course, submitted_dir, pending, packs, options, scheduler, done, started,
+                             unchanged=len(todo) - len(pending), warn=warn)
+        else:
+            if started:
+                started(Batch(len(pending), len(todo) - len(pending)))
+            _grade_locally(course, submitted_dir, pending, packs, options, jobs, done, lock, warn)
+    finally:
+        ledger.close()
+        if scheduler is None:
+            sweep_leftovers(include_own=True)  # every kernel of this run is gone now
+    return [results[pair] for pair in todo if pair in results]
+
+
+def grade_packed(course: Course, submitted_dir: Path, student: str, assignment: str, packs: dict,
+                 options: GradingOptions, run, *, lock=None, warn=None) -> tuple[GradeResult, bool]:
+    """Stage, run (``run(task, pack)``) and record one submission: (its result, whether to ledger it).
+
+    A bug of ours is reported as that submission's ``crashed``, and the batch goes on.
+    """
+    started = time.monotonic()
+    try:
+        with tempfile.TemporaryDirectory(prefix="dgmcourse-stage-") as tmp:
+            task, staged = prepare(course, submitted_dir, student, assignment, options, Path(tmp))
+        if task is None:
+            return _invalid(course, student, assignment, staged, started), True
+        pack = packs.get(assignment)
+        if not isinstance(pack, AssignmentPack):
+            return _not_packed(student, assignment, pack, started, sum(max_points(course, assignment).values())), False
+        outcome = run(task, pack)
+        with lock or contextlib.nullcontext():
+            result = finish(course, task, staged, outcome, started, warn=warn)
+        return result, not result.reason.startswith(NOT_RECORDED)
+    except Exception as error:
+        return GradeResult(student, assignment, CRASHED, f"grading raised {type(error).__name__}: {error}"), False
+
+
+def _grade_locally(course: Course, submitted_dir: Path, pending: list[tuple[str, str]], packs: dict,
+                   options: GradingOptions, jobs: int, done, lock, warn) -> None:
+    """``jobs`` threads, each with a grading process of its own (importing nbgrader once)."""
     local = threading.local()
     workers: list[WorkerProcess] = []
 
-    def one(pair: tuple[str, str]) -> GradeResult:
-        student, assignment = pair
+    def one(pair: tuple[str, str]) -> None:
         if not hasattr(local, "worker"):
-            local.worker = WorkerProcess(course.root, grader_environment(options))
+            local.worker = WorkerProcess(grader_environment(options))
             with lock:
                 workers.append(local.worker)
-        try:
-            result = grade_submission(course, submitted_dir, student, assignment, options=options,
-                                      worker=local.worker)
-        except Exception as error:  # a bug of ours must not cost the other students their grades
-            result = GradeResult(student, assignment, CRASHED, f"grading raised {type(error).__name__}: {error}")
-        if progress:
-            with lock:
-                progress(result)
-        return result
+        result, ledgered = grade_packed(course, submitted_dir, *pair, packs, options,
+                                        lambda task, pack: run_task(task, pack, local.worker), lock=lock, warn=warn)
+        done(result, ledgered=ledgered)
 
     try:
         with ThreadPoolExecutor(max(1, jobs)) as pool:
-            return list(pool.map(one, todo))
+            list(pool.map(one, pending))
     finally:
         for worker in workers:
             worker.close()
-        sweep_leftovers(include_own=True)  # every kernel of this run is gone now

@@ -10,8 +10,9 @@ never in the worker. The worker is only nbgrader's own code. If it hangs past th
 limit or dies, the grader kills its whole process group, reports that submission as
 timed out or crashed, and starts a fresh worker for the next one.
 
-Protocol: one JSON object per line. The grader sends
-``{"assignment", "student", "config": {Class: {trait: value}}, "env": {...}, "feedback": bool}``;
+Protocol: one JSON object per line. The grader sends ``{"course_root", "assignment", "student",
+"config": {Class: {trait: value}}, "env": {...}, "feedback": bool}`` (the course root is the
+task's private course folder, ``grading_task.py``);
 the worker answers ``{"success": bool, "log": str, "feedback": str | null}``: feedback is null
 when none was asked for, "" when it was written, and otherwise what went wrong.
 """
@@ -72,11 +73,13 @@ def _last_error(log: str) -> str:
     return ((exceptions or errors or lines or [""])[0]).replace("[ERROR]", "").strip()[:500]
 
 
-def grade_one(course_root: str, request: dict) -> dict:
+def grade_one(request: dict) -> dict:
     """What ``nbgrader autograde ASSIGNMENT --student STUDENT --force`` (then feedback) does, in-process."""
     from nbgrader.converters import Autograde, GenerateFeedback
     from traitlets.config import Config
 
+    course_root = request["course_root"]
+    os.chdir(course_root)  # as `nbgrader autograde` run in the course folder
     # The kernel launcher and the kernelspec lookup read the environment when a kernel starts.
     os.environ.clear()
     os.environ.update(request["env"])
@@ -117,7 +120,7 @@ def _die_with_the_grader() -> None:
     threading.Thread(target=watch, name="die-with-the-grader", daemon=True).start()
 
 
-def serve(course_root: str) -> None:
+def serve() -> None:
     _die_with_the_grader()
     # Answers go to a private copy of stdout; anything else that prints goes to stderr.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
@@ -131,7 +134,7 @@ def serve(course_root: str) -> None:
             continue
         request = json.loads(line)
         try:
-            answer = grade_one(course_root, request)
+            answer = grade_one(request)
         except Exception as error:  # a bug of ours: report it for this submission and go on
             answer = {"success": False, "log": f"[ERROR] grading worker: {type(error).__name__}: {error}",
                       "feedback": None}
@@ -142,8 +145,7 @@ def serve(course_root: str) -> None:
 class WorkerProcess:
     """Starts a worker on first use, sends it one submission at a time, replaces it when it fails."""
 
-    def __init__(self, course_root: Path, env: dict[str, str]):
-        self.course_root = course_root
+    def __init__(self, env: dict[str, str]):
         self.env = env
         self.process: subprocess.Popen | None = None
         self._log = tempfile.NamedTemporaryFile(prefix="dgmcourse-worker-", suffix=".log", delete=False)
@@ -151,8 +153,8 @@ class WorkerProcess:
 
     def _start(self, timeout: float) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "dgmcourse.instructor.grading_worker", str(self.course_root)],
-            cwd=self.course_root, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+            [sys.executable, "-m", "dgmcourse.instructor.grading_worker"],
+            cwd=tempfile.gettempdir(), env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
             start_new_session=True)  # its own process group: a kill reaches nbgrader and the kernels it started
         self._buffer = b""
         if self._read_line(timeout) is None:
@@ -229,4 +231,4 @@ class WorkerProcess:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve()

@@ -92,7 +92,7 @@ def run_assignment(repo_course: Course, assignment: str, workdir: Path) -> Assig
     def grade_share(course: Course, share: list[Student]) -> list[tuple[Student, grading.GradeResult]]:
         submitted = course.root / "submitted"
         out = []
-        with WorkerProcess(course.root, grading.grader_environment(grading.GradingOptions())) as worker:
+        with WorkerProcess(grading.grader_environment(grading.GradingOptions())) as worker:
             for student in share:
                 submissions.write(submitted, student.name, assignment, student.notebooks)
                 # One thread per kernel, as `dgmcourse grade --jobs 2` gives them: two copies share the cores.

@@ -26,7 +26,7 @@ __all__ = ["BenchFailure", "SECTIONS", "run"]
 
 def run(course: Course, *, sections: tuple[str, ...] = SECTIONS, repeats: int = 3, submissions: int = 8,
         throughput_assignment: str = THROUGHPUT_ASSIGNMENT, mnist_images: int = 60000,
-        assignments: list[str] | None = None, echo=print) -> dict:
+        assignments: list[str] | None = None, postgres_url: str = "", echo=print) -> dict:
     """Run the chosen sections in order and return everything measured."""
     from dgmcourse.instructor.bench import mnist, notebooks, throughput, vectorisation
 
@@ -39,7 +39,8 @@ def run(course: Course, *, sections: tuple[str, ...] = SECTIONS, repeats: int = 
                 if section == "notebooks":
                     result = notebooks.measure(course, work, assignments, repeats, echo=echo)
                 elif section == "throughput":
-                    result = throughput.measure(course, work, throughput_assignment, submissions, echo=echo)
+                    result = throughput.measure(course, work, throughput_assignment, submissions, echo=echo,
+                                                postgres_url=postgres_url)
                 elif section == "mnist":
                     result = mnist.measure(course, mnist_images, echo=echo)
                 elif section == "vectorisation":

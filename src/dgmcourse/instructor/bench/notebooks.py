@@ -35,7 +35,7 @@ def measure(course: Course, work: Path, assignments: list[str] | None = None, re
     grading.sandbox_if_possible(options, echo)
 
     results = {}
-    with WorkerProcess(ours.root, grading.grader_environment(options)) as worker:
+    with WorkerProcess(grading.grader_environment(options)) as worker:
         for assignment in assignments:
             notebook_seconds, grading_seconds, loads = [], [], []
             for student in runs:

@@ -37,6 +37,18 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         out.append(("dgmcourse grade --jobs 2", f"{runs['dgmcourse_jobs2']['seconds_per_submission']:.1f} s/submission",
                     f"{t['speedup_jobs2_vs_nbgrader']:.2f}x faster than plain" + cpu("dgmcourse_jobs2"), ">= 1.7x",
                     _verdict(t["speedup_jobs2_vs_nbgrader"] >= 1.7)))
+        if "dgmcourse_dask2" in runs:
+            out.append(("dgmcourse grade --scheduler (local Dask, 2 workers)",
+                        f"{runs['dgmcourse_dask2']['seconds_per_submission']:.1f} s/submission",
+                        f"{t['dask2_vs_jobs2']:+.0%} vs --jobs 2" + cpu("dgmcourse_dask2"), "<= +10%",
+                        _verdict(t["dask2_vs_jobs2"] <= 0.10)))
+            for database, r in t["coordinator"].items():
+                out.append((f"coordinator records/s ({database})", f"{r['records_per_second']:.1f}/s",
+                            f"{r['records']} results: gradebook rows, files, ledger", "", ""))
+            for cores, p in t["projected_1500_notebooks"].items():
+                out.append((f"1,500 notebooks on {cores} worker cores", f"{p['hours']:.2f} h",
+                            f"{t['core_seconds_per_notebook']:.1f} core-s/notebook; limited by {p['limited_by']}",
+                            "", ""))
         out.append(("300 students x 5 assignments at --jobs 2", f"{t['projected_hours_300x5_at_jobs2']:.1f} h",
                     f"if all were as quick as {t['assignment'][:2]}", "", ""))
     projection = results.get("projection")

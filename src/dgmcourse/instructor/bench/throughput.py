@@ -8,7 +8,15 @@ make the grader do):
   would otherwise run;
 - ``dgmcourse grade --jobs 1``: staging, repair, tamper scan, sandboxed kernels, canaries,
   feedback;
-- ``dgmcourse grade --jobs 2``.
+- ``dgmcourse grade --jobs 2``;
+- ``dgmcourse grade --scheduler`` on a local Dask cluster of two single-thread worker processes
+  over TCP: the same grading function, shipped as tasks (target: within 10 % of ``--jobs 2``).
+
+It also measures what bounds a cluster of any size: the coordinator records every result
+itself (graded notebook, feedback, gradebook rows, ledger row), so its records per second,
+on sqlite and, given a ``postgres_url``, on PostgreSQL, cap the batch's rate. The projection
+for 1,500 notebooks on 8, 32 and 128 worker cores uses the measured core-seconds per notebook
+and that cap.
 
 Every run must grade every submission with full marks, or its time means nothing and the
 section fails.
@@ -19,6 +27,7 @@ CPU-bound Python work as two processes at once instead of one after the other.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -36,6 +45,9 @@ c.CourseDirectory.course_id = "deep-generative-models"
 c.Execute.timeout = 300
 '''
 STUDENTS_IN_A_TERM = 300
+PROJECTED_NOTEBOOKS = 1500
+PROJECTED_CORES = (8, 32, 128)
+RECORDS_TIMED = 40
 
 
 def _run(command: list[str], cwd: Path, what: str) -> tuple[str, float | None]:
@@ -92,18 +104,71 @@ def _check_plain_scores(plain: Course, assignment: str, students: list[str]) -> 
                                    "the reference solution must get full marks")
 
 
-def _check_dgmcourse_output(output: str, students: list[str], jobs: int) -> None:
+def _check_dgmcourse_output(output: str, students: list[str], jobs) -> None:
     graded = dict(re.findall(r"^(\S+) / \S+: graded (\S+)$", output, flags=re.MULTILINE))
     for student in students:
         score = graded.get(student)
         if score is None:
-            raise BenchFailure(f"dgmcourse grade --jobs {jobs} did not grade {student}:\n{output[-3000:]}")
+            raise BenchFailure(f"dgmcourse grade {_how(jobs)} did not grade {student}:\n{output[-3000:]}")
         got, full = score.split("/")
         if float(got) != float(full):
-            raise BenchFailure(f"dgmcourse grade --jobs {jobs} gave {student} {score}; expected full marks")
+            raise BenchFailure(f"dgmcourse grade {_how(jobs)} gave {student} {score}; expected full marks")
 
 
-def measure(course: Course, work: Path, assignment: str, n_submissions: int = 8, echo=print) -> dict:
+def _how(jobs) -> str:
+    return f"--jobs {jobs}" if isinstance(jobs, int) else str(jobs)
+
+
+@contextlib.contextmanager
+def local_dask_cluster(workers: int):
+    """A Dask scheduler and ``workers`` single-thread worker processes on 127.0.0.1, over TCP."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def records_per_second(course: Course, assignment: str, student: str, db_url: str = "",
+                       n: int = RECORDS_TIMED) -> dict:
+    """How many results a second the coordinator records: graded notebook, feedback, gradebook rows, ledger.
+
+    One real outcome (``student``'s, graded by the runs before) is recorded ``n`` times under new
+    student names, exactly as ``grade_all`` records a result that arrives from a worker.
+    """
+    import tempfile
+    import time
+
+    from dgmcourse.instructor.grading_task import TaskOutcome
+    from dgmcourse.instructor.ledger import Ledger
+    from dgmcourse.instructor.course import connection_url
+
+    target = Course(course.root, db_url) if db_url else course
+    if db_url:
+        release(target, [assignment])  # the assignment's rows in that database
+    autograded = course.autograded_dir / student / assignment
+    pages = course.feedback_dir / student / assignment
+    outcome = TaskOutcome(0, "", "", {p.name: p.read_bytes() for p in autograded.iterdir() if p.is_file()},
+                          {p.name: p.read_bytes() for p in pages.glob("*.html")})
+    ledger = Ledger(connection_url(target.db_url))
+    with tempfile.TemporaryDirectory(prefix="dgmcourse-records-") as tmp:
+        task, staged = grading.prepare(course, course.root / "submitted", student, assignment,
+                                       grading.GradingOptions(), Path(tmp))
+        started = time.perf_counter()
+        for i in range(n):
+            task.student = f"records-{i:03d}"
+            result = grading.finish(target, task, staged, outcome, time.monotonic())
+            ledger.record(task.student, assignment, "0" * 64, "0" * 64, result.status, result.to_dict())
+        seconds = time.perf_counter() - started
+    ledger.close()
+    if result.score != result.max_score:
+        raise BenchFailure(f"a recorded copy of {student}'s result scored {result.score:g}/{result.max_score:g}")
+    return {"records": n, "seconds": round(seconds, 2), "records_per_second": round(n / seconds, 1),
+            "database": "postgresql" if db_url else "sqlite"}
+
+
+def measure(course: Course, work: Path, assignment: str, n_submissions: int = 8, echo=print,
+            postgres_url: str = "") -> dict:
     """Time the three ways of grading ``n_submissions`` copies of the solution of ``assignment``."""
     if n_submissions < 2:
         raise ValueError("grading throughput needs at least 2 submissions")
@@ -126,15 +191,24 @@ def measure(course: Course, work: Path, assignment: str, n_submissions: int = 8,
     _check_plain_scores(plain, assignment, students)
     runs["nbgrader_serial"] = {"seconds": round(elapsed(), 2), "cpu_seconds": cpu, "load_average": load_average()}
 
+    grade = [sys.executable, "-m", "dgmcourse.cli", "--course", str(ours.root), "grade", str(ours.root / "submitted"),
+             "--regrade"]  # every run grades all N: the ledger would skip what an earlier run graded
     for jobs in (1, 2):
         echo(f"  dgmcourse grade --jobs {jobs}, {n_submissions} submissions ...")
         with stopwatch() as elapsed:
-            output, cpu = _run([sys.executable, "-m", "dgmcourse.cli", "--course", str(ours.root), "grade",
-                                str(ours.root / "submitted"), "--jobs", str(jobs)], ours.root,
-                               f"dgmcourse grade --jobs {jobs}")
-        _check_dgmcourse_output(output, students, jobs)
+            output, cpu = _run(grade + ["--jobs", str(jobs)], ours.root, f"dgmcourse grade --jobs {jobs}")
+        _check_dgmcourse_output(output, students, f"--jobs {jobs}")
         runs[f"dgmcourse_jobs{jobs}"] = {"seconds": round(elapsed(), 2), "cpu_seconds": cpu,
                                          "load_average": load_average()}
+    echo(f"  dgmcourse grade --scheduler (a local Dask cluster, 2 workers x 1 thread), {n_submissions} submissions ...")
+    with local_dask_cluster(2) as address, stopwatch() as elapsed:
+        output, cpu = _run(grade + ["--scheduler", address], ours.root, "dgmcourse grade --scheduler")
+    _check_dgmcourse_output(output, students, "--scheduler")
+    runs["dgmcourse_dask2"] = {"seconds": round(elapsed(), 2), "cpu_seconds": cpu, "load_average": load_average()}
+    echo("  the coordinator's records per second (gradebook, files, ledger) ...")
+    records = {"sqlite": records_per_second(ours, assignment, students[0])}
+    if postgres_url:
+        records["postgresql"] = records_per_second(ours, assignment, students[0], postgres_url)
 
     cores = os.cpu_count() or 1
     for run in runs.values():
@@ -147,7 +221,17 @@ def measure(course: Course, work: Path, assignment: str, n_submissions: int = 8,
             run["cpu_seconds"] = round(run["cpu_seconds"], 1)
     serial = runs["nbgrader_serial"]["seconds"]
     jobs1, jobs2 = runs["dgmcourse_jobs1"]["seconds"], runs["dgmcourse_jobs2"]["seconds"]
+    dask2 = runs["dgmcourse_dask2"]["seconds"]
     per_submission = jobs2 / n_submissions
+    # Core-seconds one notebook costs a worker: two single-thread workers kept the two cores busy.
+    core_seconds = dask2 * 2 / n_submissions
+    slowest_records = min(r["records_per_second"] for r in records.values())
+    projection = {}
+    for cores in PROJECTED_CORES:
+        compute = PROJECTED_NOTEBOOKS * core_seconds / cores
+        recording = PROJECTED_NOTEBOOKS / slowest_records
+        projection[str(cores)] = {"hours": round(max(compute, recording) / 3600, 2),
+                                  "limited_by": "worker cores" if compute >= recording else "coordinator records"}
     return {
         "assignment": assignment,
         "submissions": n_submissions,
@@ -156,5 +240,10 @@ def measure(course: Course, work: Path, assignment: str, n_submissions: int = 8,
         "speedup_jobs2_vs_nbgrader": round(serial / jobs2, 2),
         "overhead_jobs1_vs_nbgrader": round(jobs1 / serial - 1, 3),
         "projected_hours_300x5_at_jobs2": round(per_submission * STUDENTS_IN_A_TERM * 5 / 3600, 2),
-        "targets": {"speedup_jobs2_vs_nbgrader": ">= 1.7", "overhead_jobs1_vs_nbgrader": "<= 0.15"},
+        "dask2_vs_jobs2": round(dask2 / jobs2 - 1, 3),
+        "core_seconds_per_notebook": round(core_seconds, 2),
+        "coordinator": records,
+        "projected_1500_notebooks": projection,
+        "targets": {"speedup_jobs2_vs_nbgrader": ">= 1.7", "overhead_jobs1_vs_nbgrader": "<= 0.15",
+                    "dask2_vs_jobs2": "<= 0.10"},
     }

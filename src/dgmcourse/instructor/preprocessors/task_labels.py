@@ -45,6 +45,25 @@ def labels_by_grade_id(notebook: dict) -> dict[str, str]:
     return labels
 
 
+def label_skeleton(master: dict) -> dict:
+    """The part of a master the labels come from: its headings and its graded cells' metadata, no code.
+
+    A grading task carries this in place of the master (``grading_task.py``): the worker names
+    the tasks as the master does and never holds a solution or a hidden test.
+    """
+    cells = []
+    for cell in master.get("cells", []):
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        grading = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "markdown" and heading_of(source):
+            cells.append({"cell_type": "markdown", "metadata": {}, "source": "# " + heading_of(source)})
+        elif grading.get("grade_id") and (grading.get("grade") or grading.get("solution")):
+            cells.append({"cell_type": "code", "metadata": {"nbgrader": dict(grading)}, "source": "",
+                          "outputs": [], "execution_count": None})
+    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
 class TaskLabels(NbGraderPreprocessor):
 
     def _master_labels(self, resources: ResourcesDict) -> dict[str, str]:
