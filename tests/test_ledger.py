@@ -106,3 +106,44 @@ def test_a_worker_with_other_course_code_refuses_the_task(toy_course):
     pack = dataclasses.replace(grading.pack_assignment(toy_course, "toy"), code="0" * 64)
     with pytest.raises(WrongCourseVersion, match="install the coordinator's version"):
         run_task(SubmissionTask("bob", "toy", {}), pack)
+
+
+def test_one_files_bytes_cannot_pass_for_the_next_files_entry(tmp_path):
+    """From the red team: with bytes hashed raw, a="xyz", b="C" and a="xyz\\0b\\0file\\0C" hashed the same."""
+    first, second = tmp_path / "one", tmp_path / "two"
+    first.mkdir()
+    second.mkdir()
+    (first / "a").write_bytes(b"xyz")
+    (first / "b").write_bytes(b"C")
+    (second / "a").write_bytes(b"xyz\0b\0file\0C")
+    assert submission_hash(first) != submission_hash(second)
+
+
+def test_staging_copies_a_bounded_number_of_data_files_and_says_so(toy_course, tmp_path):
+    from dgmcourse.instructor import submissions
+
+    incoming = tmp_path / "incoming"
+    folder = submissions.write(incoming, "many", "toy", submissions.build(toy_course, "toy"))
+    for i in range(grading.MAX_DATA_FILES + 50):
+        (folder / f"f{i:04d}.txt").write_text("")
+    staged = grading.stage(toy_course, folder, tmp_path / "stage" / "many" / "toy", "toy")
+    copied = [p for p in staged.folder.iterdir() if p.suffix == ".txt"]
+    assert len(copied) == grading.MAX_DATA_FILES
+    assert any("50 data file(s)" in item for item in staged.review), staged.review
+
+
+def test_task_folders_of_killed_graders_are_swept_and_live_ones_kept(tmp_path, monkeypatch):
+    import subprocess
+    import tempfile
+
+    from dgmcourse.instructor.grading_task import TASK_FOLDER_PREFIX, sweep_task_folders
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = tmp_path / f"{TASK_FOLDER_PREFIX}{gone.pid}-abc"
+    alive = tmp_path / f"{TASK_FOLDER_PREFIX}{os.getpid()}-def"
+    for folder in (dead, alive):
+        (folder / "course").mkdir(parents=True)
+    assert sweep_task_folders() == 1
+    assert not dead.exists() and alive.exists()

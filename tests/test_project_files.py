@@ -61,3 +61,25 @@ def test_student_data_and_grading_output_are_git_ignored():
     ignored = set(done.stdout.split())
     assert ignored >= set(private), f"not git-ignored: {sorted(set(private) - ignored)}"
     assert not ignored & set(public), f"ignored but part of the course: {sorted(ignored & set(public))}"
+
+
+def test_the_readmes_deployment_commands_are_the_cli_s():
+    """Every `dgmcourse ...` line of "Grading past one machine" parses with the real command's parser."""
+    import shlex
+
+    from dgmcourse.cli import parser
+
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Grading past one machine", 1)[1].split("\n## ", 1)[0]
+    commands = [line.strip() for block in section.split("```")[1::2] for line in block.splitlines()
+                if line.strip().startswith("dgmcourse ")]
+    # Inline ones too, but not a bare `dgmcourse grade` named in a sentence.
+    commands += [text for text in section.split("`")[1::2] if text.startswith("dgmcourse ") and len(text.split()) > 2]
+    assert len(commands) >= 4, commands
+    for command in commands:
+        words = [w for w in shlex.split(command.replace("<that address>", "tcp://HOST:8786"))[1:] if w != "..."]
+        try:
+            parser().parse_args(words)
+        except SystemExit:
+            raise AssertionError(f"the README's `{command}` is not a valid dgmcourse command") from None
+    assert "--scheduler" in section and "--db-url" in section and "--regrade" in readme

@@ -57,6 +57,7 @@ from dgmcourse.instructor.grading_task import (  # noqa: F401 - the options and 
     mark_sandbox_works,
     run_settings,
     run_task,
+    sweep_task_folders,
 )
 from dgmcourse.instructor.grading_worker import WorkerProcess
 from dgmcourse.instructor.ledger import Ledger, settings_hash, submission_hash
@@ -161,6 +162,11 @@ def find_submissions(submitted_dir: Path) -> list[tuple[str, str]]:
 
 # --- 1. stage ---------------------------------------------------------------------------
 CLAIMED_TIMESTAMP = "timestamp.claimed.txt"  # written by SafeCollect (safe_collect.py)
+# Data files a submission may bring besides its notebooks. No assignment needs any; past these,
+# thousands of empty files made nbgrader's per-file ignore checks take minutes and killed the
+# kernel, and hundreds of megabytes would travel in every Dask task.
+MAX_DATA_FILES = 100
+MAX_DATA_BYTES = 64 * 1024 * 1024
 
 
 def _first_line(path: Path) -> str:
@@ -212,6 +218,7 @@ def stage(course: Course, source: Path, destination: Path, assignment: str) -> S
                             f"found: {', '.join(present) or 'no .ipynb files'}")
     destination.mkdir(parents=True, exist_ok=True)
     staged = Staged(destination)
+    copied, copied_bytes, left = 0, 0, []
     for entry in sorted(source.iterdir()):  # data files and timestamp.txt travel as they are
         if entry.suffix == ".ipynb":
             continue
@@ -230,11 +237,21 @@ def stage(course: Course, source: Path, destination: Path, assignment: str) -> S
                                 "not copied (submit notebooks; data files travel)")
             continue
         problem = why_not_plain(entry)
+        if problem is None and entry.name != "timestamp.txt" and (
+                copied >= MAX_DATA_FILES or copied_bytes + entry.lstat().st_size > MAX_DATA_BYTES):
+            left.append(entry.name)
+            continue
         data = None if problem else read_plain_file(entry)
         if data is None:
             staged.notes.append(f"{entry.name} {problem or 'changed while it was read'}: not copied")
             continue
         (destination / entry.name).write_bytes(data)
+        if entry.name != "timestamp.txt":
+            copied, copied_bytes = copied + 1, copied_bytes + len(data)
+    if left:
+        staged.review.append(f"{len(left)} data file(s) past the first {MAX_DATA_FILES} or "
+                             f"{MAX_DATA_BYTES // 2**20} MB were not copied (from {left[0]}): no assignment "
+                             "needs them; look at what was submitted")
     for name, student_version in released.items():
         path = source / name
         if not os.path.lexists(path):
@@ -629,6 +646,7 @@ def grade_all(course: Course, submitted_dir: Path, *, students: list[str] | None
     if scheduler is None:
         _kernel_threads(options, jobs)
         sweep_leftovers()  # cgroups of an earlier grader that was killed before it cleaned up
+        sweep_task_folders()  # and its task folders, which hold students' work
         note = check_sandbox(options)  # a cluster's workers check their own sandbox, each on its machine
         if note and warn:
             warn(f"NOTE: {note}.")

@@ -198,6 +198,31 @@ def _files_in(folder: Path, pattern: str) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.glob(pattern)) if p.is_file() and not p.is_symlink()}
 
 
+TASK_FOLDER_PREFIX = "dgmcourse-task-"
+
+
+def sweep_task_folders() -> int:
+    """Remove the task folders of grading processes that were killed midway (they hold students' work)."""
+    import re
+    import shutil
+
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{TASK_FOLDER_PREFIX}*-*"):
+        match = re.match(rf"{TASK_FOLDER_PREFIX}(\d+)-", folder.name)
+        if not match or folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+            continue  # its process still runs
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # another user's process runs
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
 _local = threading.local()
 _sandbox_works = False  # once the sandbox started in this process; a failure is probed again next task
 
@@ -231,6 +256,7 @@ def _thread_worker(options: GradingOptions):
         from dgmcourse.instructor.sandbox.cgroups import sweep_leftovers
 
         sweep_leftovers()  # kernels' cgroups of a worker process on this machine that was killed midway
+        sweep_task_folders()  # and its task folders
         _local.worker = WorkerProcess(grader_environment(options))
     return _local.worker
 
@@ -285,7 +311,7 @@ def run_task(task: SubmissionTask, pack: AssignmentPack, worker=None) -> TaskOut
     if threads:
         task = replace(task, options=replace(task.options, kernel_threads=threads))
     worker = worker or _thread_worker(task.options)
-    with tempfile.TemporaryDirectory(prefix="dgmcourse-task-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{TASK_FOLDER_PREFIX}{os.getpid()}-") as tmp:
         root, work = Path(tmp, "course"), Path(tmp, "work")
         work.mkdir()
         submitted = unpack(task, pack, root)

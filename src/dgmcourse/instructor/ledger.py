@@ -53,13 +53,15 @@ def submission_hash(folder: Path) -> str:
             if stat.S_ISLNK(info.st_mode):
                 digest.update(b"link\0" + os.readlink(path).encode("utf-8", "surrogateescape"))
             elif stat.S_ISREG(info.st_mode):
-                digest.update(b"file\0")
+                # The file's own hash, of fixed length: one file's bytes cannot pass for the next file's entry.
+                content = hashlib.sha256()
                 try:
                     # Never through a link, and never waiting on a FIFO swapped in since the lstat.
                     opener = lambda p, flags: os.open(p, flags | os.O_NOFOLLOW | os.O_NONBLOCK)  # noqa: E731
                     with open(path, "rb", opener=opener) as handle:
                         while chunk := handle.read(CHUNK):
-                            digest.update(chunk)
+                            content.update(chunk)
+                    digest.update(b"file\0" + content.hexdigest().encode())
                 except OSError as error:
                     digest.update(f"unreadable {error.errno}".encode())
             else:
