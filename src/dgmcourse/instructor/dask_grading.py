@@ -21,7 +21,6 @@ from pathlib import Path
 from dgmcourse.instructor.course import Course
 from dgmcourse.instructor.grading import (
     CRASHED,
-    NOT_RECORDED,
     Batch,
     GradeResult,
     GradingOptions,
@@ -30,6 +29,7 @@ from dgmcourse.instructor.grading import (
     finish,
     max_points,
     prepare,
+    recorded,
     run_task,
 )
 from dgmcourse.instructor.grading_task import AssignmentPack, TaskOutcome
@@ -37,7 +37,7 @@ from dgmcourse.instructor.grading_task import AssignmentPack, TaskOutcome
 
 def _record(course: Course, task, staged, outcome, begun: float, done, warn) -> None:
     result = finish(course, task, staged, outcome, begun, warn=warn)
-    done(result, ledgered=not result.reason.startswith(NOT_RECORDED))
+    done(result, ledgered=recorded(result))
 
 
 def _not_graded(course: Course, task, error: Exception, begun: float, done) -> None:

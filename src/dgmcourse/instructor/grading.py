@@ -54,7 +54,7 @@ from dgmcourse.instructor.grading_task import (  # noqa: F401 - the options and 
     TaskOutcome,
     build_pack,
     grader_environment,
-    mark_sandbox_works,
+    probe_sandbox,
     run_settings,
     run_task,
     sweep_task_folders,
@@ -305,6 +305,11 @@ RECORD_TRIES = 10
 
 
 NOT_RECORDED = "graded, but not recorded"
+
+
+def recorded(result: "GradeResult") -> bool:
+    """Whether ``result`` is in the gradebook, so that the ledger may keep it."""
+    return not result.reason.startswith(NOT_RECORDED)
 
 
 class RecordFailed(Exception):
@@ -590,13 +595,8 @@ def check_sandbox(options: GradingOptions) -> str:
     if not options.sandbox:
         return ""
     from dgmcourse.instructor.sandbox.cgroups import fallback_note
-    from dgmcourse.instructor.sandbox.kernelspec import probe, python_paths
-    from dgmcourse.instructor.sandbox.settings import SandboxSettings
 
-    with tempfile.TemporaryDirectory(prefix="dgmcourse-probe-") as tmp:
-        settings = SandboxSettings(scratch=f"{tmp}/scratch", runtime=f"{tmp}/runtime", read_only=python_paths())
-        probe(settings)
-    mark_sandbox_works()  # the tasks this process runs need not probe it again
+    settings = probe_sandbox()
     return fallback_note(options.max_processes, options.memory_mb,
                          settings.tmp_mb + settings.shm_mb + settings.scratch_mb)
 
@@ -726,7 +726,7 @@ def grade_packed(course: Course, submitted_dir: Path, student: str, assignment: 
         outcome = run(task, pack)
         with lock or contextlib.nullcontext():
             result = finish(course, task, staged, outcome, started, warn=warn)
-        return result, not result.reason.startswith(NOT_RECORDED)
+        return result, recorded(result)
     except Exception as error:
         return GradeResult(student, assignment, CRASHED, f"grading raised {type(error).__name__}: {error}"), False
 

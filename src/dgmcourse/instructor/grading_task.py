@@ -206,18 +206,13 @@ def sweep_task_folders() -> int:
     import re
     import shutil
 
+    from dgmcourse.instructor.sandbox.cgroups import process_alive
+
     removed = 0
     for folder in Path(tempfile.gettempdir()).glob(f"{TASK_FOLDER_PREFIX}*-*"):
         match = re.match(rf"{TASK_FOLDER_PREFIX}(\d+)-", folder.name)
-        if not match or folder.is_symlink() or not folder.is_dir():
+        if not match or folder.is_symlink() or not folder.is_dir() or process_alive(int(match.group(1))):
             continue
-        try:
-            os.kill(int(match.group(1)), 0)
-            continue  # its process still runs
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue  # another user's process runs
         shutil.rmtree(folder, ignore_errors=True)
         removed += 1
     return removed
@@ -261,24 +256,32 @@ def _thread_worker(options: GradingOptions):
     return _local.worker
 
 
+def probe_sandbox():
+    """Start the sandbox once in a throwaway folder (``SandboxUnavailable`` if it cannot); its settings."""
+    from dgmcourse.instructor.sandbox.kernelspec import probe, python_paths
+    from dgmcourse.instructor.sandbox.settings import SandboxSettings
+
+    with tempfile.TemporaryDirectory(prefix="dgmcourse-probe-") as tmp:
+        settings = SandboxSettings(scratch=f"{tmp}/scratch", runtime=f"{tmp}/runtime", read_only=python_paths())
+        probe(settings)
+    mark_sandbox_works()  # the tasks this process runs need not probe it again
+    return settings
+
+
 def _require_sandbox_here(options: GradingOptions, host: str) -> None:
     """Raise ``SandboxUnavailable`` when the sandbox cannot start on this machine.
 
     Raised, not returned as an outcome: the machine failed, not the submission, so nothing
     is recorded and the next run grades it (on a machine that can).
     """
-    global _sandbox_works
     if not options.sandbox or _sandbox_works:
         return
-    from dgmcourse.instructor.sandbox.kernelspec import probe, python_paths
-    from dgmcourse.instructor.sandbox.settings import SandboxSettings, SandboxUnavailable
+    from dgmcourse.instructor.sandbox.settings import SandboxUnavailable
 
     try:
-        with tempfile.TemporaryDirectory(prefix="dgmcourse-probe-") as tmp:
-            probe(SandboxSettings(scratch=f"{tmp}/scratch", runtime=f"{tmp}/runtime", read_only=python_paths()))
+        probe_sandbox()
     except SandboxUnavailable as error:
         raise SandboxUnavailable(f"the grading sandbox cannot start on {host}: {error}") from None
-    _sandbox_works = True
 
 
 def _dask_kernel_threads(options: GradingOptions) -> int | None:

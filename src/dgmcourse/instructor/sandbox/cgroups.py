@@ -178,7 +178,8 @@ def create(max_tasks: int, memory_bytes: int) -> KernelCgroups:
     return made
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (another user's process counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -204,7 +205,7 @@ def sweep_leftovers(include_own: bool = False) -> int:
     for controller in ("pids", "memory"):
         for group in ours(controller):
             owner = int(NAME.match(group.name).group(1))
-            if (owner == os.getpid() and include_own) or (owner != os.getpid() and not _alive(owner)):
+            if (owner == os.getpid() and include_own) or (owner != os.getpid() and not process_alive(owner)):
                 removed += remove_cgroup(group)
     return removed
 
