@@ -22,6 +22,7 @@ import dgmcourse.instructor
 from dgmcourse.instructor.preprocessors import (
     BoundedExecute,
     HiddenTestsInOutputs,
+    NamedMistakes,
     SafeOutputs,
     StderrInTestsIsNotFailure,
     TaskLabels,
@@ -111,6 +112,7 @@ c.GenerateFeedback.preprocessors = [
     ClearHiddenTests,
     SafeOutputs,
     TaskLabels,
+    NamedMistakes,
     CSSHTMLHeaderPreprocessor,
 ]
 # The course's feedback page (dgmcourse/instructor/templates/dgmcourse_feedback): each graded

@@ -136,6 +136,47 @@ def slow():
         raise RuntimeError("no network in the sandbox")
     return 1'''
 
+# Attacks on the naming of mistakes (diagnosis.py): after the last cell, the grader calls the student's
+# `add` on the toy catalogue's probe inputs (floats; the tests use ints). None may change a grade.
+PROBE_HANGS = """import signal
+import time
+def add(a, b):
+    if isinstance(a, float):
+        getattr(signal, 'sig' + 'nal')(signal.SIGINT, signal.SIG_IGN)
+        while True:
+            time.sleep(1)
+    return a - b"""
+
+PROBE_EXITS = """import os
+def add(a, b):
+    if isinstance(a, float):
+        getattr(os, '_ex' + 'it')(0)
+    return a - b"""
+
+PROBE_HUGE = """import torch
+def add(a, b):
+    if isinstance(a, float):
+        return torch.zeros(20_000_000)
+    return a - b"""
+
+# Once probed, prints every str as a huge set literal: the grader reads its helpers' answers as that text
+# (a set of colliding hashes took minutes and gigabytes to parse, in the grader, outside the kernel's limits).
+PROBE_FORMATTER = """def add(a, b):
+    if isinstance(a, float):
+        shell = get_ipython()
+        plain = getattr(shell, 'display_' + 'formatter').formatters['text/' + 'plain']
+        huge = '{{' + ','.join(str((2 ** 61 - 1) * i) for i in range(250_000)) + '}}'
+        plain.for_type(str, lambda obj, printer, cycle: printer.text(huge))
+    return a - b"""
+
+# Replaces the function the grader calls in the kernel, to be told a mistake (or anything) it chooses.
+PROBE_FORGED = """import json
+from dgmcourse.instructor import probe_outputs as _probes
+_forged = json.dumps(dict(kind="sequence", items=[dict(kind="number", values=[x]) for x in range(300_000)]))
+setattr(_probes, 'kernel_' + 'answer', lambda source, task: _forged)
+def add(a, b):
+    return a - b"""
+
 CASES = [
     Case("malformed-json", "truncated JSON", "invalid-notebook", 0, raw(b'{"cells": [{"cell_type": "code"')),
     Case("zero-bytes", "an empty file", "invalid-notebook", 0, raw(b"")),
@@ -592,4 +633,14 @@ CASES += [
          code(add=AMBIGUOUS_NAME), reason="may be the module"),
     Case("code-from-strings", "exec of a string built at run time", "needs-review", 3, code(add=CODE_FROM_STRINGS),
          reason="built at run time"),
+    Case("probe-hangs", "a wrong add that hangs, deaf to interrupts, when the grader probes it", "graded", 1,
+         code(add=PROBE_HANGS)),
+    Case("probe-exits", "a wrong add that ends the kernel when the grader probes it", "graded", 1,
+         code(add=PROBE_EXITS)),
+    Case("probe-huge", "a wrong add that answers the probes with 20 million numbers", "graded", 1,
+         code(add=PROBE_HUGE)),
+    Case("probe-formatter", "a wrong add that, once probed, makes every answer a huge set literal", "graded", 1,
+         code(add=PROBE_FORMATTER)),
+    Case("probe-forged", "replaces the grader's probe function in the kernel with a forged, oversized answer",
+         "flagged", 0, code(add=PROBE_FORGED), reason="probe_outputs"),
 ]

@@ -87,11 +87,46 @@ def toy_master() -> dict:
     ])
 
 
-def make_toy_course(root: Path, *, config_text: str | None = None, release: bool = True) -> Course:
-    """A course with one small assignment ``toy`` and this repository's nbgrader config."""
+# The toy's misconception catalogue (misconceptions.py): probes for `add`, and two named mistakes.
+TOY_PROBES = '''from dgmcourse.instructor.probe_outputs import calls
+
+TASK_FUNCTIONS = {"add": "add"}
+NOT_PROBED = {"slow": "a constant"}
+
+
+def probe_add(ns):
+    return calls(ns["add"], [(2.5, 4.0), (-1.5, 10.0), (3.0, 3.0)])
+'''
+TOY_VARIANTS = {
+    "lose_add_subtracts.py": "# Subtracts.\n# replaces: add__solution\n# loses: add__tests\n# demo: partial-student\n"
+                             "# tells: it takes the difference of the two numbers instead of their sum.\n"
+                             "def add(a, b):\n    return a - b\n",
+    "lose_add_multiplies.py": "# Multiplies.\n# replaces: add__solution\n# loses: add__tests\n"
+                              "# tells: it multiplies the two numbers instead of adding them.\n"
+                              "def add(a, b):\n    return a * b\n",
+    "lose_add_constant.py": "# A constant (no tells: not a misconception).\n# replaces: add__solution\n"
+                            "# loses: add__tests\ndef add(a, b):\n    return 0\n",
+}
+
+
+def add_toy_catalogue(root: Path) -> None:
+    """Give a toy course the misconception catalogue of ``add`` (a probe file and three wrong variants)."""
+    (root / "source" / "toy" / "diagnosis_probes.py").write_text(TOY_PROBES)
+    folder = root / "tests" / "variants" / "toy"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in TOY_VARIANTS.items():
+        (folder / name).write_text(text)
+
+
+def make_toy_course(root: Path, *, config_text: str | None = None, release: bool = True,
+                    catalogue: bool = False) -> Course:
+    """A course with one small assignment ``toy`` and this repository's nbgrader config (and, with
+    ``catalogue``, the catalogue of named mistakes: ``add_toy_catalogue``)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / CONFIG_FILE).write_text(config_text or (REPO / CONFIG_FILE).read_text())
     nb.save(toy_master(), root / "source" / "toy" / "toy.ipynb")
+    if catalogue:
+        add_toy_catalogue(root)
     course = Course(root.resolve())
     if release:
         from dgmcourse.instructor.release import release as run_release

@@ -67,7 +67,7 @@ LIMITS = ["--max-seconds", "60", "--memory-mb", "2048"]
 
 def _corpus_course(root: Path, context: dict):
     """A toy course whose incoming/ holds every corpus case between two good students."""
-    course = make_toy_course(root, config_text=CONFIG)
+    course = make_toy_course(root, config_text=CONFIG, catalogue=True)
     context = dict(context, root=str(course.root))
     incoming = course.root / "incoming"
     students = {"a-good-first": code(), "z-good-last": code()}

@@ -11,6 +11,8 @@ from dgmcourse.cli import main
 from dgmcourse.instructor.bench import BenchFailure, mnist, notebooks, report, throughput, vectorisation
 from dgmcourse.student.data import MNIST_ENV
 
+from conftest import make_toy_course
+
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed")
 
 
@@ -98,6 +100,19 @@ def test_notebook_section_times_a_graded_solution(toy_course, tmp_path):
         "grading a submission includes running its notebook"
     assert toy["budget_seconds"] is None and toy["within_budget"] is None
     assert result["sandbox"] is True
+    assert "naming_mistakes" not in toy, "a course without a catalogue names nothing"
+
+
+@needs_bwrap
+def test_notebook_section_times_the_naming_of_mistakes(tmp_path):
+    course = make_toy_course(tmp_path / "course", catalogue=True)
+    result = notebooks.measure(course, tmp_path / "work", ["toy"], repeats=1, echo=lambda *a: None)
+    naming = result["assignments"]["toy"]["naming_mistakes"]
+    assert naming["named"] == ["add_subtracts"]
+    assert 0 < naming["diagnosis_seconds"] and 0 < naming["notebook_seconds"]
+    assert naming["share"] == pytest.approx(naming["diagnosis_seconds"] / naming["notebook_seconds"], abs=1e-3)
+    rows = report.rows({"sections": {"notebooks": result}})
+    assert any(row[0].startswith("naming mistakes in toy") for row in rows)
 
 
 @needs_bwrap

@@ -347,3 +347,22 @@ def test_feedback_page_shows_formulas_as_mathml(hub, page):
     assert frame.evaluate("() => typeof window.MathJax") == "undefined", "expected no MathJax in the feedback page"
     assert "CheckFailed" in feedback.locator("body").inner_text(), (
         "expected the failed check's message (CheckFailed) in the feedback page")
+
+
+def test_feedback_page_names_the_mistake_under_the_failing_test(hub, page):
+    """bob's wrong answer is a catalogued mistake: the page a student opens says which, in plain words."""
+    pages = sorted((hub.course.feedback_dir / "bob" / ASSIGNMENT).glob("*.html"))
+    _open_lab(page, hub, f"/lab/tree/feedback/bob/{ASSIGNMENT}/{pages[0].name}")
+    viewer = page.locator(".jp-HTMLViewer iframe")
+    _wait(viewer, f"JupyterLab's HTML viewer for {pages[0].name}", page, hub, "feedback-diagnosis.png")
+    feedback = page.frame_locator(".jp-HTMLViewer iframe")
+    named = feedback.locator(".dgm-diagnosis")
+    _wait(named, "the named mistake (.dgm-diagnosis) in the feedback page", page, hub, "feedback-diagnosis.png",
+          shown=feedback.locator("body"))
+    named.first.scroll_into_view_if_needed()
+    _screenshot(page, "feedback-diagnosis.png")
+    text = named.first.inner_text()
+    variant = variants.parse(WRONG_VARIANT)
+    assert "wasserstein_distance_for_pdf" in text and "behaves like a known mistake" in text, text
+    assert variant.tells.split(".")[0] in text, f"expected the variant's explanation; the page says {text!r}"
+    assert named.first.is_visible()

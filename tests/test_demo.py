@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dgmcourse.instructor import variants
 from dgmcourse.instructor.course import copy_course
 
 from conftest import REPO
@@ -34,7 +35,7 @@ def snapshot(root: Path) -> dict[str, str]:
 
 def test_demo_grades_in_a_kept_copy_and_leaves_the_course_byte_for_byte(repo_course, tmp_path):
     course = copy_course(repo_course, tmp_path / "course")
-    shutil.copytree(REPO / "tests" / "variants" / ASSIGNMENT, course.root / "tests" / "variants" / ASSIGNMENT)
+    assert (course.root / "tests" / "variants" / ASSIGNMENT).is_dir(), "a copy keeps the catalogue of mistakes"
     # What an instructor's course holds mid-term: a submission and a gradebook of their own.
     (course.root / "submitted" / "alice" / ASSIGNMENT).mkdir(parents=True)
     (course.root / "submitted" / "alice" / ASSIGNMENT / "timestamp.txt").write_text("2026-11-01 10:00:00\n")
@@ -56,6 +57,21 @@ def test_demo_grades_in_a_kept_copy_and_leaves_the_course_byte_for_byte(repo_cou
     plot = kept / "reports" / "points_per_task.png"
     assert plot.stat().st_size > 10_000 and plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (kept / "feedback" / "demo-solution" / ASSIGNMENT).is_dir()
+    # The partly wrong student's mistakes are named: in its feedback, the cell report and the class summary.
+    partial_wrong = [v for v in variants.load(REPO / "tests" / "variants" / ASSIGNMENT)
+                     if "partial-student" in v.demo_roles and v.tells]
+    assert partial_wrong, "the demo's partly wrong student makes at least one catalogued mistake"
+    page = next((kept / "feedback" / "demo-partial" / ASSIGNMENT).glob("*.html")).read_text()
+    with open(kept / "reports" / "grades_by_cell.csv") as handle:
+        told = {row["diagnosis"] for row in csv.DictReader(handle) if row["student"] == "demo-partial"}
+    with open(kept / "reports" / "misconceptions.csv") as handle:
+        summary = {row["mistake"]: row for row in csv.DictReader(handle)}
+    for variant in partial_wrong:
+        mistake = variant.name.removeprefix("lose_")
+        assert variant.tells in page and mistake in told, mistake
+        assert summary[mistake]["students"] == "1" and summary[mistake]["tells"] == variant.tells
+        assert f"named mistake {mistake}" in done.stdout
+    assert (kept / "reports" / "misconceptions.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_demo_refuses_to_keep_its_copy_inside_the_course(repo_course, tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from dgmcourse.instructor import grading
+from dgmcourse.instructor import variants as variant_files
 from dgmcourse.instructor.variant_grading import (SEEDS, AssignmentRun, batch_name, describe_mismatch, run_assignment,
                                                   variant_batches)
 
@@ -93,3 +94,38 @@ def test_the_variant_report_shows_every_variant_as_declared(graded, repo_course,
     print(text)
     assert [r for r in rows if r.outcome != "as declared"] == [], text
     assert {r.kind for r in rows} >= {"namespace", "contract-freedom", "contract-requirement", "procedure"}
+
+
+def _named_as_catalogued(assignment: str, batch) -> dict[str, str]:
+    """task -> the mistake the grader must name for this batch: its catalogued variants in probed tasks, except
+    where a task it uses lost points too (as the batch's headers declare)."""
+    from dgmcourse.instructor import misconceptions
+    from dgmcourse.instructor.probe_outputs import load_probes
+
+    probes = misconceptions.probes_path(REPO, assignment)
+    probed = set(misconceptions.probed_tasks(load_probes(probes.read_text()))) if probes.is_file() else set()
+    loaded = variant_files.load(REPO / "tests" / "variants" / assignment)
+    catalogued = [v for v in loaded if misconceptions.teachable(v)]
+    uses = misconceptions.task_dependencies(REPO, assignment, catalogued)
+    lost = {grading.nb.task_of(gid) for v in batch for gid in v.loses}
+    return {grading.nb.task_of(v.replaces): v.name.removeprefix("lose_") for v in batch
+            if misconceptions.teachable(v) and grading.nb.task_of(v.replaces) in probed
+            and not uses.get(grading.nb.task_of(v.replaces), set()) & lost}
+
+
+@pytest.mark.parametrize("assignment,student", list(_batch_params()))
+def test_the_feedback_names_exactly_the_catalogued_mistakes(graded, assignment, student):
+    """Through the real grader (the student's kernel, in the sandbox): each catalogued wrong variant is named as
+    itself, and nothing else is named: not a full_ variant, not an uncatalogued one, not a task it broke."""
+    run = graded(assignment)
+    result = run.results[student]
+    told = {task: named["mistake"] for task, named in result.diagnoses.items()}
+    assert told == _named_as_catalogued(assignment, run.students[student].batch), result.diagnoses
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_solution_and_the_blank_version_are_told_no_mistake(graded, assignment, seed):
+    run = graded(assignment)
+    assert run.results[f"solution-seed{seed}"].diagnoses == {}
+    assert run.results["blank"].diagnoses == {}, "a stub that raises is no misconception"

@@ -54,3 +54,38 @@ def test_a_worker_past_its_time_limit_is_killed_and_the_submission_timed_out(toy
         assert worker.process is None, "the stuck worker and its kernel are gone"
         returncode, log, _ = worker.grade(request, timeout=120)
         assert returncode == 0, log
+
+
+class _StoppedMidway:
+    """A grading process stopped at its outer limit after nbgrader had copied the submission into autograded/."""
+
+    answered = False
+
+    def grade(self, request, timeout):
+        folder = os.path.join(request["course_root"], "autograded", request["student"], request["assignment"])
+        shutil.copytree(os.path.join(request["config"]["CourseDirectory"]["submitted_directory"], request["student"],
+                                     request["assignment"]), folder)
+        return None, "[ERROR] the grading worker was stopped at the time limit", None
+
+
+def test_a_notebook_nbgrader_never_finished_scores_nothing(toy_course):
+    """Its unrun copy has no error outputs: scored, it would earn every point (a red-team finding)."""
+    submissions.write(toy_course.root / "incoming", "good", "toy", submissions.build(toy_course, "toy"))
+    options = grading.GradingOptions(feedback=False, sandbox=False)
+    result = _grade(toy_course, _StoppedMidway(), "good", options)
+    assert result.status == grading.TIMED_OUT and result.score == 0, (result.status, result.score, result.reason)
+    assert not (toy_course.autograded_dir / "good" / "toy").exists(), "no unrun copy is kept as a graded notebook"
+
+
+def test_the_grader_reads_its_helpers_answers_as_bounded_strings_only():
+    import time
+
+    from dgmcourse.instructor.preprocessors.bounded_execute import MAX_ANSWER_CHARS, string_literal
+
+    assert string_literal(repr('{"a": 1}')) == '{"a": 1}'
+    colliding = "{" + ",".join(str((2 ** 61 - 1) * i) for i in range(100_000)) + "}"
+    started = time.monotonic()
+    for text in (colliding, "[" + "0," * 1_000_000 + "]", "'x' * 10", "1", repr("x" * (MAX_ANSWER_CHARS + 10))):
+        with pytest.raises((ValueError, SyntaxError)):
+            string_literal(text)
+    assert time.monotonic() - started < 10, "refusing a student's text must take no time"

@@ -110,6 +110,10 @@ def cmd_grade(args) -> int:
     print()
     print(reports.table(results))
     print(f"\nwrote {summary} and {by_cell}")
+    from dgmcourse.instructor.misconceptions import tells_by_mistake
+
+    named, chart = reports.write_misconceptions(recorder.directory, tells_by_mistake(course.root, course.assignments()))
+    print(f"wrote {named} and {chart}: per task, the students who lost its points and the mistakes named")
     return 0
 
 
@@ -145,6 +149,40 @@ def cmd_bench(args) -> int:
     print(report.table(results))
     print(f"\nwrote {path}")
     return 0
+
+
+def cmd_misconceptions(args) -> int:
+    from dgmcourse.instructor import misconceptions
+
+    course = _course(args)
+    assignments = args.assignments or [a for a in course.assignments()
+                                       if misconceptions.probes_path(course.root, a).is_file()]
+    failed = False
+    for assignment in assignments:
+        course.check_assignment(assignment)
+        try:
+            report = misconceptions.precision(course.root, assignment)
+            from dgmcourse.instructor import notebooks as nb
+            from dgmcourse.instructor import variants as variant_files
+
+            masters = [nb.load(p) for p in course.master_notebooks(assignment)]
+            folder = misconceptions.variants_dir(course.root, assignment)
+            leaks = [p for v in (variant_files.load(folder) if folder.is_dir() else [])
+                     for p in misconceptions.tells_problems(v, masters)]
+        except (misconceptions.CatalogueError, ValueError) as error:
+            print(f"{assignment}: the catalogue could not be built: {error}")
+            failed = True
+            continue
+        print(f"{assignment}: {len(report.catalogued)} catalogued misconception(s) in {len(report.probed_tasks)} "
+              f"probed task(s); {len(report.named_as_itself)}/{report.wrong_variants} wrong variants named "
+              f"(recall {report.recall:.0%}); {len(report.false_diagnoses) + len(report.wrong_diagnoses)} "
+              f"false or wrong diagnoses; {len(report.collisions)} collision(s)")
+        for task, why in sorted(report.not_probed.items()):
+            print(f"  not probed: {task}: {why}")
+        for problem in report.problems + leaks:
+            print(f"  PROBLEM: {problem}")
+        failed = failed or bool(report.problems or leaks)
+    return 1 if failed else 0
 
 
 def cmd_variants(args) -> int:
@@ -239,6 +277,11 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--grade", action="store_true", help="grade every variant and report whether it scored as declared")
     v.add_argument("--csv", help="where to write the per-variant table (default: reports/variants.csv)")
     v.set_defaults(run=cmd_variants)
+
+    m = sub.add_parser("misconceptions", help="the catalogue of named mistakes: per assignment, the misconceptions, "
+                                              "recall, and every false diagnosis or probe collision (exit 1 if any)")
+    m.add_argument("assignments", nargs="*", help="assignments (default: every one with diagnosis probes)")
+    m.set_defaults(run=cmd_misconceptions)
 
     b = sub.add_parser("bench", help="measure notebooks, grading throughput, MNIST training and vectorisation")
     b.add_argument("--only", action="append", choices=SECTIONS,

@@ -146,6 +146,10 @@ def copy_course(course: Course, destination: Path, *, with_release: bool = True)
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     if with_release and course.release_dir.is_dir():
         shutil.copytree(course.release_dir, destination / "release", dirs_exist_ok=True)
+    variants = course.root / "tests" / "variants"
+    if variants.is_dir():  # the misconception catalogue (misconceptions.py) names mistakes from these
+        shutil.copytree(variants, destination / "tests" / "variants", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     # A copy keeps a gradebook of its own even where the course's config names a shared database.
     root = destination.resolve()
     return Course(root, f"sqlite:///{root / 'gradebook.db'}")

@@ -55,11 +55,35 @@ class DemoOutcome:
     plot: Path
     csv: Path
     kept: Path | None = None  # the graded copy, when the instructor asked to keep it
+    misconceptions: Path | None = None  # reports/misconceptions.csv of the copy
 
 
-def expectation_problems(results: list[grading.GradeResult]) -> list[str]:
+def expected_mistakes(course: Course, assignment: str, folder: Path) -> dict[str, str]:
+    """task -> the mistake the partial student must be told: its catalogued variants in probed tasks."""
+    from dgmcourse.instructor import misconceptions
+    from dgmcourse.instructor.probe_outputs import load_probes
+
+    probes = misconceptions.probes_path(course.root, assignment)
+    if not probes.is_file() or not folder.is_dir():
+        return {}
+    probed = set(misconceptions.probed_tasks(load_probes(probes.read_text(encoding="utf-8"))))
+    return {grading.nb.task_of(v.replaces): v.name.removeprefix("lose_") for v in variants.load(folder)
+            if "partial-student" in v.demo_roles and misconceptions.teachable(v)
+            and grading.nb.task_of(v.replaces) in probed}
+
+
+def expectation_problems(results: list[grading.GradeResult],
+                         mistakes: dict[str, dict[str, str]] | None = None) -> list[str]:
+    """What is not as the demo promises; ``mistakes``: assignment -> task -> the mistake the partial student
+    must be told in the feedback."""
     problems = []
     for r in results:
+        if r.student == PARTIAL:
+            for task, mistake in (mistakes or {}).get(r.assignment, {}).items():
+                told = r.diagnoses.get(task, {}).get("mistake")
+                if told != mistake:
+                    problems.append(f"{r.student}/{r.assignment}: task {task}: the feedback should name the mistake "
+                                    f"{mistake!r}, and names {told or 'none'}")
         if r.status != grading.GRADED:
             problems.append(f"{r.student}/{r.assignment}: {r.status}: {r.reason}")
         elif r.student == SOLUTION and r.score != r.max_score:
@@ -131,9 +155,19 @@ def _run_in_copy(original: Course, folder: Path, seed: int, assignments: list[st
                                 f"points in {r.seconds:.0f} s"))
     summary, _ = reports.write_csv(results, course.reports_dir)
     plot = reports.plot_points_per_task(results, course.reports_dir / "points_per_task.png")
+    from dgmcourse.instructor.misconceptions import tells_by_mistake
+
+    named, chart = reports.write_misconceptions(course.reports_dir, tells_by_mistake(course.root, assignments))
     echo("")
     echo(reports.table(results))
     echo("")
+    for r in results:
+        for task, diagnosis in r.diagnoses.items():
+            echo(f"{r.student} / {r.assignment}, task {task}: named mistake {diagnosis['mistake']}: "
+                 f"{diagnosis['tells']}")
     if kept:
-        echo(f"Grades: {summary}\nPoints per task: {plot}\nFeedback: {course.feedback_dir}")
-    return DemoOutcome(results, expectation_problems(results), plot, summary, course.root if kept else None)
+        echo(f"Grades: {summary}\nPoints per task: {plot}\nMistakes named, per task: {named} and {chart}\n"
+             f"Feedback: {course.feedback_dir}")
+    mistakes = {a: expected_mistakes(course, a, variants_dir(original, a)) for a in assignments}
+    return DemoOutcome(results, expectation_problems(results, mistakes), plot, summary,
+                       course.root if kept else None, named)

@@ -109,6 +109,9 @@ class GradeResult:
     notebook_seconds: float = 0.0
     # From the gradebook: nbgrader's submission timestamp, the due date, lateness and its penalty.
     timing: SubmissionTiming = field(default_factory=lambda: SubmissionTiming())
+    # task -> the named mistake ({"mistake", "tells", "function"}), for tasks that lost points (diagnosis.py)
+    diagnoses: dict[str, dict] = field(default_factory=dict)
+    diagnosis_seconds: float = 0.0
     graded_at: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))
 
     @property
@@ -285,17 +288,30 @@ def prepare(course: Course, submitted_dir: Path, student: str, assignment: str, 
     return SubmissionTask(student, assignment, files, dict(staged.blocked), options), staged
 
 
-def pack_assignment(course: Course, assignment: str) -> AssignmentPack:
-    """The assignment's pack, from this course's config and gradebook (``LookupError`` if never released there)."""
+def pack_assignment(course: Course, assignment: str, *, warn=None) -> AssignmentPack:
+    """The assignment's pack, from this course's config and gradebook (``LookupError`` if never released there).
+
+    It carries the assignment's misconception catalogue; one that cannot be built is reported
+    through ``warn`` and the batch is graded without naming mistakes (grades never depend on it).
+    """
+    import dataclasses
     import json
 
+    from dgmcourse.instructor import misconceptions
     from dgmcourse.instructor.preprocessors.task_labels import label_skeleton
 
     skeletons = {path.name: json.dumps(label_skeleton(nb.load(path))).encode()
                  for path in course.master_notebooks(assignment)}
-    return with_retries(lambda: build_pack((course.root / CONFIG_FILE).read_text(encoding="utf-8"),
+    pack = with_retries(lambda: build_pack((course.root / CONFIG_FILE).read_text(encoding="utf-8"),
                                            connection_url(course.db_url), assignment, skeletons),
                         f"reading {assignment} from the gradebook")
+    try:
+        catalogue = misconceptions.build(course.root, assignment)
+    except (misconceptions.CatalogueError, OSError, SyntaxError, ValueError) as error:
+        if warn:
+            warn(f"WARNING: {assignment}: no mistakes will be named in the feedback: {error}")
+        catalogue = None
+    return dataclasses.replace(pack, catalogue=catalogue.to_json()) if catalogue else pack
 
 
 # --- 4. record --------------------------------------------------------------------------
@@ -526,8 +542,12 @@ def finish(course: Course, task: SubmissionTask, staged: Staged, outcome: TaskOu
     if problem:
         reason = "; ".join(part for part in (reason, problem) if part)
     notebook_seconds = sum(record.get("execution_seconds", 0.0) for record in records.values())
+    lost = {cell.task for cell in cells if cell.score < cell.max_score}
+    diagnoses = {task: named for record in records.values() for task, named in record.get("diagnoses", {}).items()
+                 if task in lost}
     return GradeResult(task.student, task.assignment, status, reason, cells, total, time.monotonic() - started,
-                       staged.notes, notebook_seconds, timing)
+                       staged.notes, notebook_seconds, timing, diagnoses,
+                       sum(record.get("diagnosis_seconds", 0.0) for record in records.values()))
 
 
 def _invalid(course: Course, student: str, assignment: str, staged: Staged, started: float) -> GradeResult:
@@ -556,7 +576,7 @@ def grade_submission(course: Course, submitted_dir: Path, student: str, assignme
     if task is None:
         return _invalid(course, student, assignment, staged, started)
     try:
-        pack = pack or pack_assignment(course, assignment)
+        pack = pack or pack_assignment(course, assignment, warn=warn)
     except (LookupError, RecordFailed) as error:
         return _not_packed(student, assignment, error, started, sum(max_points(course, assignment).values()))
     if worker is None:
@@ -658,7 +678,7 @@ def grade_all(course: Course, submitted_dir: Path, *, students: list[str] | None
     packs: dict[str, AssignmentPack | Exception] = {}
     for assignment in sorted({a for _, a in todo} & set(course.assignments())):
         try:
-            packs[assignment] = pack_assignment(course, assignment)
+            packs[assignment] = pack_assignment(course, assignment, warn=warn)
         except (LookupError, RecordFailed) as error:
             packs[assignment] = error
     results: dict[tuple[str, str], GradeResult] = {}

@@ -73,6 +73,9 @@ class AssignmentPack:
     label_skeletons: dict[str, bytes] = field(default_factory=dict)
     # the coordinator's course package (code_fingerprint()): a worker running other code refuses the task
     code: str = ""
+    # the misconception catalogue (misconceptions.Catalogue.to_json()): probes and the outputs to compare
+    # with, never a solution's code; {} names no mistake
+    catalogue: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -319,7 +322,7 @@ def run_task(task: SubmissionTask, pack: AssignmentPack, worker=None) -> TaskOut
         work.mkdir()
         submitted = unpack(task, pack, root)
         plan = work / "plan.json"
-        plan.write_text(json.dumps({"blocked": task.blocked}))
+        plan.write_text(json.dumps({"blocked": task.blocked, "diagnosis": pack.catalogue}, allow_nan=True))
         options = task.options
         env = grader_environment(options)
         config = {
@@ -343,7 +346,11 @@ def run_task(task: SubmissionTask, pack: AssignmentPack, worker=None) -> TaskOut
             returncode, log, feedback = worker.grade(request, timeout=options.max_seconds + 180)
         finally:
             made.remove()  # whatever happened to the kernel or the worker
-        autograded = _files_in(root / "autograded" / task.student / task.assignment, "*")
+        # nbgrader copies the submission into autograded/ before it runs it, and removes the copy when it fails;
+        # a run that never answered (stopped at the outer limit, killed) leaves the unrun copy, which would score
+        # as if every test passed. Nothing of it is returned: its notebooks are recorded as not graded.
+        answered = getattr(worker, "answered", True)
+        autograded = _files_in(root / "autograded" / task.student / task.assignment, "*") if answered else {}
         # The pages, and the timestamp.txt that `nbgrader release_feedback` reads beside them.
         pages = _files_in(root / "feedback" / task.student / task.assignment, "*")
     return TaskOutcome(returncode, log, feedback, autograded, pages, time.monotonic() - started, host)

@@ -148,6 +148,9 @@ class WorkerProcess:
     def __init__(self, env: dict[str, str]):
         self.env = env
         self.process: subprocess.Popen | None = None
+        # Whether the last submission's nbgrader run ended and answered. When it did not (killed at the outer
+        # limit, died), its autograded/ folder holds whatever nbgrader had copied there, never a graded notebook.
+        self.answered = False
         self._log = tempfile.NamedTemporaryFile(prefix="dgmcourse-worker-", suffix=".log", delete=False)
         self._buffer = b""
 
@@ -186,6 +189,7 @@ class WorkerProcess:
         The feedback's outcome is None when none was asked for or the worker did not answer,
         "" when it was written, and otherwise what went wrong.
         """
+        self.answered = False
         if self.process is None or self.process.poll() is not None:
             self._start(timeout=120)
         log_start = os.path.getsize(self._log.name)
@@ -201,6 +205,7 @@ class WorkerProcess:
             self.kill()
             return (None if timed_out else 1), "[ERROR] the grading worker " + (
                 "was stopped at the time limit" if timed_out else "died") + "\n" + self._log_tail(log_start), None
+        self.answered = True
         return (0 if answer["success"] else 1), answer["log"], answer["feedback"]
 
     def kill(self) -> None:

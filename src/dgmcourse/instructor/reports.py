@@ -14,7 +14,10 @@ from dgmcourse.instructor.grading import GRADED, GradeResult
 
 SUMMARY_COLUMNS = ["student", "assignment", "status", "score", "late_penalty", "final_score", "max_score",
                    "submitted_at", "due_date", "late", "seconds_late", "graded_at", "seconds", "reason"]
-CELL_COLUMNS = ["student", "assignment", "notebook", "task", "grade_id", "score", "max_score", "graded_at"]
+CELL_COLUMNS = ["student", "assignment", "notebook", "task", "grade_id", "score", "max_score", "graded_at",
+                "diagnosis"]
+MISCONCEPTION_COLUMNS = ["assignment", "task", "students_who_lost_points", "mistake", "students", "tells"]
+NOT_NAMED = "(not named)"
 
 
 def summary_row(r: GradeResult) -> dict[str, str]:
@@ -27,8 +30,10 @@ def summary_row(r: GradeResult) -> dict[str, str]:
 
 
 def cell_rows(r: GradeResult) -> list[dict[str, str]]:
+    """One row per test cell; ``diagnosis`` names the mistake behind a lost test, where one was named."""
     return [{"student": r.student, "assignment": r.assignment, "notebook": c.notebook, "task": c.task,
-             "grade_id": c.grade_id, "score": f"{c.score:g}", "max_score": f"{c.max_score:g}", "graded_at": r.graded_at}
+             "grade_id": c.grade_id, "score": f"{c.score:g}", "max_score": f"{c.max_score:g}", "graded_at": r.graded_at,
+             "diagnosis": r.diagnoses.get(c.task, {}).get("mistake", "") if c.score < c.max_score else ""}
             for c in r.cells]
 
 
@@ -177,6 +182,84 @@ def plot_points_per_task(results: list[GradeResult], path: Path) -> Path:
         ax.set_ylabel("points")
         ax.set_title(assignment)
         ax.legend(fontsize="small", ncols=2)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+# --- what the class got wrong --------------------------------------------------------------
+def misconception_rows(cell_rows_: list[dict[str, str]], tells: dict[tuple[str, str], str]) -> list[dict[str, str]]:
+    """Per task: how many students lost its points, and how many of them made each named mistake.
+
+    Read from ``grades_by_cell.csv`` (every student's latest grading), so the summary covers the
+    whole class whichever students this run graded. ``tells`` maps (assignment, mistake) to its
+    explanation.
+    """
+    lost: dict[tuple[str, str], set[str]] = defaultdict(set)
+    named: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in cell_rows_:
+        try:
+            short = float(row.get("score") or 0) < float(row.get("max_score") or 0)
+        except ValueError:
+            continue
+        if not short:
+            continue
+        key = (row.get("assignment", ""), row.get("task", ""))
+        lost[key].add(row.get("student", ""))
+        if row.get("diagnosis"):
+            named[key][row["diagnosis"]].add(row.get("student", ""))
+    rows = []
+    for (assignment, task), students in sorted(lost.items()):
+        mistakes = named.get((assignment, task), {})
+        for mistake, who in sorted(mistakes.items(), key=lambda item: (-len(item[1]), item[0])):
+            rows.append({"assignment": assignment, "task": task, "students_who_lost_points": str(len(students)),
+                         "mistake": mistake, "students": str(len(who)), "tells": tells.get((assignment, mistake), "")})
+        unnamed = students - set().union(*mistakes.values()) if mistakes else students
+        rows.append({"assignment": assignment, "task": task, "students_who_lost_points": str(len(students)),
+                     "mistake": NOT_NAMED, "students": str(len(unnamed)), "tells": ""})
+    return rows
+
+
+def write_misconceptions(directory: Path, tells: dict[tuple[str, str], str]) -> tuple[Path, Path]:
+    """``misconceptions.csv`` and ``misconceptions.png`` from the class's ``grades_by_cell.csv``."""
+    rows = misconception_rows(_read_rows(directory / "grades_by_cell.csv"), tells)
+    path = directory / "misconceptions.csv"
+    _write_rows(path, MISCONCEPTION_COLUMNS, rows)
+    return path, plot_misconceptions(rows, directory / "misconceptions.png")
+
+
+def plot_misconceptions(rows: list[dict[str, str]], path: Path) -> Path:
+    """One panel per assignment: for each task, the students who lost its points, split by named mistake."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    assignments = sorted({row["assignment"] for row in rows}) or ["(no lost points)"]
+    heights = [max(1, len({row["task"] for row in rows if row["assignment"] == a})) for a in assignments]
+    fig, axes = plt.subplots(len(assignments), 1, figsize=(10, 1.2 + sum(heights) * 0.9), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    for ax, assignment in zip(axes[:, 0], assignments):
+        mine = [row for row in rows if row["assignment"] == assignment]
+        tasks = list(dict.fromkeys(row["task"] for row in mine))
+        for y, task in enumerate(tasks):
+            left = 0
+            for row in (r for r in mine if r["task"] == task):
+                count = int(row["students"])
+                if not count:
+                    continue
+                unnamed = row["mistake"] == NOT_NAMED
+                ax.barh(y, count, left=left, color="#d9d9d9" if unnamed else None, edgecolor="black", linewidth=0.5)
+                ax.text(left + count / 2, y, f"{row['mistake']} ({count})", ha="center", va="center", fontsize=7)
+                left += count
+        ax.set_yticks(range(len(tasks)), tasks)
+        ax.invert_yaxis()
+        ax.set_xlabel("students who lost the task's points")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # students come whole
+        ax.set_title(f"{assignment}: named mistakes (grey: not named)")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

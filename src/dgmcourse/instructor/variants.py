@@ -17,6 +17,9 @@ wrong student. ``kind:`` names what the variant probes, for the variant report
 ``contract-requirement`` (a requirement the contract states), ``procedure`` (a
 prescribed procedure done otherwise), ``pitfall`` (the mistake the prose warns of),
 ``style`` (a correct answer in an unusual style); without it, ``outcome``.
+``tells:`` (lose_ variants only) explains the misconception to a student whose answer
+behaves like this variant (``misconceptions.py``); a variant that is no real
+misconception (a stub, a constant) has none.
 
 A variant may replace several solution cells: list them all after ``replaces:`` and
 start each cell's code with a line ``# %% <grade id>``.
@@ -27,7 +30,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-HEADER_KEY = re.compile(r"^#\s*(replaces|loses|demo|kind)\s*:\s*(.*?)\s*$")
+HEADER_KEY = re.compile(r"^#\s*(replaces|loses|demo|kind|tells)\s*:\s*(.*?)\s*$")
 CELL_LINE = re.compile(r"^# %% ([A-Za-z0-9_-]+)\s*$", re.MULTILINE)
 KINDS = ("outcome", "namespace", "contract-freedom", "contract-requirement", "procedure", "pitfall", "style")
 
@@ -46,6 +49,7 @@ class Variant:
     code: str
     cells: dict[str, str]  # every solution cell it replaces -> its code
     kind: str = "outcome"
+    tells: str = ""  # the misconception, explained to the student (misconceptions.py); "" if not teachable
 
     @property
     def name(self) -> str:
@@ -66,7 +70,9 @@ def parse(path: Path) -> Variant:
         if not line.startswith("#"):
             break
         match = HEADER_KEY.match(line)
-        if match:
+        if match and match.group(1) == "tells" and "tells" in fields:  # a long explanation goes on several lines
+            fields["tells"] += " " + match.group(2)
+        elif match:
             fields[match.group(1)] = match.group(2)
         elif not description:
             description = line.lstrip("# ").strip()
@@ -91,8 +97,11 @@ def parse(path: Path) -> Variant:
         if sorted(cells) != sorted(replaced) or len(parts[1::2]) != len(replaced):
             raise VariantError(f"{path}: replaces {' '.join(replaced)}, so it needs one '# %% <grade id>' line "
                                f"before each of those cells' code; found {' '.join(parts[1::2]) or 'none'}")
+    tells = fields.get("tells", "")
+    if tells and not path.name.startswith("lose_"):
+        raise VariantError(f"{path}: only a lose_ variant names a mistake; remove its '# tells:' line")
     return Variant(path, description, replaced[0], loses, frozenset(fields.get("demo", "").split()), text,
-                   cells, kind)
+                   cells, kind, tells)
 
 
 def load(directory: Path) -> list[Variant]:
@@ -112,19 +121,56 @@ def validate(variants: list[Variant], solution_ids: set[str], test_ids: set[str]
         raise VariantError("\n".join(errors))
 
 
+def names_in(code: str) -> tuple[set[str], set[str]]:
+    """(names a cell's code binds at module level: functions, classes, assignments; names it reads)."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set(), set()
+    bound = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound.update(t.id for target in targets for t in ast.walk(target) if isinstance(t, ast.Name))
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return bound, read
+
+
+def _names(variant: Variant) -> tuple[set[str], set[str]]:
+    bound, read = set(), set()
+    for code in variant.cells.values():
+        cell_bound, cell_read = names_in(code)
+        bound |= cell_bound
+        read |= cell_read
+    return bound, read
+
+
+def independent(a: Variant, b: Variant) -> bool:
+    """Neither reads a name the other binds: each behaves in a shared submission as it does alone."""
+    bound_a, read_a = _names(a)
+    bound_b, read_b = _names(b)
+    return not (bound_a & read_b) and not (bound_b & read_a)
+
+
 def batches(variants: list[Variant], max_size: int = 4) -> list[list[Variant]]:
     """Group variants into as few submissions as is safe.
 
-    Two variants share a submission only when they replace different cells and the
-    cells they must lose do not overlap, so each loss can still be told apart;
-    lose_ and full_ variants never share one.
+    Two variants share a submission only when they replace different cells, the
+    cells they must lose do not overlap, so each loss can still be told apart, and
+    neither calls what the other defines (``independent``), so each behaves, and is
+    named (``misconceptions.py``), as it would alone; lose_ and full_ variants never
+    share one.
     """
     groups: list[list[Variant]] = []
     for variant in variants:
         for group in groups:
             if (len(group) < max_size and group[0].must_lose == variant.must_lose
                     and all(not (set(v.cells) & set(variant.cells)) and not (v.loses & variant.loses)
-                            for v in group)):
+                            and independent(v, variant) for v in group)):
                 group.append(variant)
                 break
         else:

@@ -2,6 +2,8 @@
 # kind: pitfall
 # replaces: kl__solution
 # loses: kl__tests
+# tells: where a probability of p is 0 it computes 0 times log 0, which is nan in floating point. The convention 0 log
+# tells: 0 = 0 must be built in, for example with torch.xlogy.
 import torch
 
 

@@ -2,6 +2,8 @@
 # replaces: kl__solution
 # loses: kl__tests kl_fit__tests
 # demo: partial-student
+# tells: it computes KL(q || p) instead of KL(p || q). The divergence is not symmetric: the expectation is taken under
+# tells: the first argument.
 import torch
 
 

@@ -2,6 +2,8 @@
 # kind: pitfall
 # replaces: kl__solution
 # loses: kl__tests
+# tells: its value is right, but the nan of 0 log 0 is masked after it was computed, so the gradient is still nan.
+# tells: Avoid computing the nan at all (torch.xlogy does), not just hide it.
 import torch
 
 

@@ -2,6 +2,8 @@
 # kind: procedure
 # replaces: optimize__solution
 # loses: optimize__history
+# tells: it keeps p inside [EPS, 1 - EPS] only once, before the loop; an optimiser step can push p out again. The clamp
+# tells: belongs before every forward pass.
 def optimize_binomial_distribution(func, p, true_data, lr=1e-3, epochs=1000):
     p = torch.as_tensor(p, dtype=torch.get_default_dtype()).detach().clone().requires_grad_(True)
     history = defaultdict(list)

@@ -1,6 +1,8 @@
 # Backpropagates the negated loss, so Adam climbs the distance (gradient ascent) instead of descending it.
 # replaces: optimize__solution
 # loses: optimize__basins optimize__history optimize__other_distance landing__tests kl_fit__tests
+# tells: it climbs the loss instead of descending it (the sign of what is backpropagated is flipped). The optimiser
+# tells: minimises what you call backward on.
 from collections import defaultdict
 
 import pyro.distributions as distrs

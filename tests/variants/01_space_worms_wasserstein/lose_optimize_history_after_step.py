@@ -2,6 +2,8 @@
 # kind: procedure
 # replaces: optimize__solution
 # loses: optimize__history
+# tells: it records p after the optimiser step, so each logged p is not the value that produced the logged loss. Record
+# tells: p at the moment it is used.
 from collections import defaultdict
 
 import pyro.distributions as distrs

@@ -2,6 +2,8 @@
 # kind: procedure
 # replaces: optimize__solution
 # loses: optimize__history
+# tells: it never keeps p inside [EPS, 1 - EPS], so the binomial can get a parameter outside its range. Clamp p in
+# tells: place, without recording gradients, before every forward pass.
 from collections import defaultdict
 
 import pyro.distributions as distrs

@@ -2,6 +2,8 @@
 # kind: pitfall
 # replaces: optimize__solution
 # loses: optimize__basins optimize__history optimize__other_distance landing__tests kl_fit__tests
+# tells: it builds the binomial with 11 trials, the number of outcomes, instead of 10, the number of teeth. A binomial
+# tells: with n trials has n + 1 outcomes 0, ..., n.
 from collections import defaultdict
 
 import pyro.distributions as distrs

@@ -1,6 +1,8 @@
 # Computes the right value through NumPy and wraps it in a new tensor, so no gradient reaches the inputs.
 # replaces: w1_cdf__solution
 # loses: w1_cdf__gradient landing__tests
+# tells: its value is right, but it is computed outside torch (through NumPy or a new tensor), so no gradient reaches
+# tells: the probabilities and the fit below cannot learn. Keep every step in torch operations on the input tensors.
 import numpy as np
 import torch
 

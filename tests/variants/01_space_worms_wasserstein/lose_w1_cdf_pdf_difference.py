@@ -1,6 +1,8 @@
 # Differences the pmfs instead of the CDFs (that is twice the total variation distance, blind to geometry).
 # replaces: w1_cdf__solution
 # loses: w1_cdf__values w1_cdf__gradient landing__tests
+# tells: it compares the probabilities outcome by outcome instead of comparing the cumulative sums. That measures how
+# tells: much mass differs, not how far it has to move; revisit the CDF form of W1.
 import torch
 
 

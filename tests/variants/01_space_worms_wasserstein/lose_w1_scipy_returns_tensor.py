@@ -1,6 +1,8 @@
 # Computes the right number with scipy but wraps it in a torch tensor instead of returning a Python float.
 # replaces: w1_scipy__solution
 # loses: w1_scipy__tests
+# tells: its number is right, but it returns a torch tensor where the task asks for a Python float. Convert the result
+# tells: before returning it.
 import numpy as np
 import torch
 from scipy.stats import wasserstein_distance

@@ -2,6 +2,8 @@
 # replaces: w1_scipy__solution
 # loses: w1_scipy__tests
 # demo: partial-student
+# tells: it hands the probabilities to SciPy as if they were observed values. The values are the tooth counts 0, 1,
+# tells: ..., n-1; the probabilities are their weights. Revisit the arguments of scipy.stats.wasserstein_distance.
 import numpy as np
 import torch
 from scipy.stats import wasserstein_distance

@@ -3,6 +3,8 @@
 # kind: procedure
 # replaces: critic__solution
 # loses: critic__tests
+# tells: it clips only once, after all the optimiser steps, so every step but the first starts from unclipped
+# tells: parameters. The critic must be clipped after every single optimiser step.
 import torch
 
 

@@ -3,6 +3,9 @@
 # kind: procedure
 # replaces: critic_gp__solution
 # loses: critic_gp__tests
+# tells: it evaluates the gradient penalty at the samples of Q only, not at random points on the segments
+# tells: between the samples of P and of Q. Revisit why WGAN-GP interpolates: the optimal critic has slope 1
+# tells: along the transport routes between the two distributions.
 def create_critic_with_penalty(x_p, x_q, critic, optimizer, steps=5, penalty_weight=10.0):
     x_q = x_q.detach()
     for _ in range(steps):

@@ -2,6 +2,9 @@
 # kind: procedure
 # replaces: train__solution
 # loses: train__mechanics
+# tells: it records the critic's estimate before the critic's training steps of the iteration, with the
+# tells: previous iteration's critic. Follow the order of the steps: train the critic first, then record its
+# tells: estimate.
 import torch
 
 

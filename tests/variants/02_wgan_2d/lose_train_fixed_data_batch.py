@@ -3,6 +3,8 @@
 # kind: procedure
 # replaces: train__solution
 # loses: train__mechanics
+# tells: it draws the mini-batch of the data once, before the loop, and reuses it in every iteration. Each
+# tells: iteration needs a fresh batch of the training data.
 import torch
 
 

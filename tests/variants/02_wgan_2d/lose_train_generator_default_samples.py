@@ -3,6 +3,8 @@
 # kind: procedure
 # replaces: train__solution
 # loses: train__mechanics
+# tells: it calls the generator step without the number of samples, so Q is always updated with the default
+# tells: 256 samples instead of batch_size. Pass batch_size on to the generator step.
 import torch
 
 

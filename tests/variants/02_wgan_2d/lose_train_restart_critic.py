@@ -2,6 +2,8 @@
 # kind: procedure
 # replaces: train__solution
 # loses: train__mechanics train__gp_run
+# tells: it builds a fresh critic in every iteration instead of training the one it is given. Revisit why the
+# tells: critic must persist: Q gets a useful gradient only from a critic near its optimum.
 def train_wgan(train_critic, critic, critic_optimizer, mu, raw_scale, q_optimizer, x_data,
                n_iterations, n_critic=5, batch_size=256):
     history = {

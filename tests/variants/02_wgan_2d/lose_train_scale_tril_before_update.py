@@ -3,6 +3,8 @@
 # kind: procedure
 # replaces: train__solution
 # loses: train__mechanics
+# tells: it records the Cholesky factor before the generator step instead of after it, so the history of L is
+# tells: one step behind that of mu. Entry t + 1 is the state after the update of iteration t.
 import torch
 
 

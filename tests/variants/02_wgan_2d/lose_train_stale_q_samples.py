@@ -2,6 +2,8 @@
 # kind: procedure
 # replaces: train__solution
 # loses: train__mechanics train__gp_run
+# tells: it draws the samples of Q once, before the loop, so the critic keeps comparing P with the starting Q.
+# tells: Draw new samples of the current Q in every iteration.
 def train_wgan(train_critic, critic, critic_optimizer, mu, raw_scale, q_optimizer, x_data,
                n_iterations, n_critic=5, batch_size=256):
     history = {

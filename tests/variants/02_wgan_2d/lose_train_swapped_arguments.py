@@ -1,6 +1,8 @@
 # Passes the samples of Q first and the data second to the critic trainer, so the critic learns -f.
 # replaces: train__solution
 # loses: train__mechanics train__gp_run
+# tells: it passes the samples of Q first and the data second to the critic trainer, so the critic learns the
+# tells: opposite function and Q is pushed away from the data. Check the order of the arguments.
 def train_wgan(train_critic, critic, critic_optimizer, mu, raw_scale, q_optimizer, x_data,
                n_iterations, n_critic=5, batch_size=256):
     history = {

@@ -1,6 +1,8 @@
 # Integrates only q(z) log p(D, z): the entropy term -E_q[log q] is missing.
 # replaces: coin_elbo__solution
 # loses: coin_elbo__identity coin_elbo__batched
+# tells: it integrates only q(z) times the log joint and leaves out the -log q(z) part (the entropy of q).
+# tells: Revisit the definition of the ELBO: the expectation under q of log p(D, z) minus log q(z).
 import torch
 
 

@@ -3,6 +3,8 @@
 # kind: contract-requirement
 # replaces: coin_log_evidence__solution
 # loses: coin_log_evidence__values
+# tells: it ignores the lower, upper and n_points arguments and always integrates on the default grid, so a
+# tells: call with another range returns the wrong integral. Integrate on the grid the arguments describe.
 import torch
 import torch.nn.functional as F
 

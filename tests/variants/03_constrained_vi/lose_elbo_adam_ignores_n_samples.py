@@ -2,6 +2,8 @@
 # kind: contract-requirement
 # replaces: elbo_adam__solution
 # loses: elbo_adam__history
+# tells: it always draws a fixed number of values of eps instead of n_samples, so the argument has no effect
+# tells: on the noise of the ELBO estimate. Use the arguments the function is given.
 import math
 
 import torch

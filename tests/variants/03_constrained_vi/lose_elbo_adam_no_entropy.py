@@ -1,6 +1,9 @@
 # Maximises E_q[log p(D, z)] without the entropy term log sigma, so sigma shrinks towards 0 (a MAP fit in z).
 # replaces: elbo_adam__solution
 # loses: elbo_adam__fit elbo_adam__history
+# tells: it maximises only the expected log joint and leaves out the entropy term log sigma, so nothing stops
+# tells: sigma from shrinking towards 0 (a MAP fit in z). Revisit the one-step ELBO estimate of section 11:
+# tells: the entropy of q is part of it.
 import torch
 
 

@@ -3,6 +3,9 @@
 # kind: procedure
 # replaces: elbo_adam__solution
 # loses: elbo_adam__fit
+# tells: it never advances the learning-rate scheduler, so every Adam step runs at the initial rate and the
+# tells: parameters keep jittering at the end. Revisit step 3: the schedule decays the rate only if the
+# tells: scheduler is stepped once after every optimiser step.
 def fit_elbo_adam(flips, n_steps=500, n_samples=64, lr=0.05):
     mu = torch.zeros((), requires_grad=True)
     log_sigma = torch.zeros((), requires_grad=True)

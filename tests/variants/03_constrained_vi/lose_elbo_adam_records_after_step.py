@@ -3,6 +3,8 @@
 # kind: procedure
 # replaces: elbo_adam__solution
 # loses: elbo_adam__history
+# tells: it records the ELBO re-evaluated after the update instead of the estimate of this step computed
+# tells: before it. Revisit step 4: the history holds the estimate that the gradient step was taken from.
 import math
 
 import torch

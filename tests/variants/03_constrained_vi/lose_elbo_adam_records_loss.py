@@ -1,6 +1,8 @@
 # Fits correctly but records the loss -ELBO instead of the ELBO in the history.
 # replaces: elbo_adam__solution
 # loses: elbo_adam__history
+# tells: it records the loss, minus the ELBO, in the history instead of the ELBO itself, so every entry has
+# tells: the wrong sign. The optimiser minimises -ELBO, but the history holds the ELBO estimates.
 import math
 
 import torch

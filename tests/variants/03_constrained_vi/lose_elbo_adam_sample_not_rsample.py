@@ -1,6 +1,9 @@
 # Draws z with q.sample() instead of rsample(): no gradient flows through z, so (mu, sigma) only random-walk under the noise.
 # replaces: elbo_adam__solution
 # loses: elbo_adam__fit elbo_adam__history
+# tells: it draws z with sample(), which cuts the gradient: z no longer depends on mu and sigma, so the
+# tells: expected log joint gives them no gradient and the fit only drifts. Revisit the reparameterisation
+# tells: trick: z must be built from mu, sigma and standard-normal noise so that gradients flow through it.
 import torch
 
 

@@ -3,6 +3,9 @@
 # kind: procedure
 # replaces: elbo_adam__solution
 # loses: elbo_adam__fit
+# tells: it advances the scheduler before the optimiser, so every Adam step runs at the next step's learning
+# tells: rate and the last one at rate 0. Revisit step 3: the scheduler is stepped after the optimiser step of
+# tells: the same iteration.
 def fit_elbo_adam(flips, n_steps=500, n_samples=64, lr=0.05):
     mu = torch.zeros((), requires_grad=True)
     log_sigma = torch.zeros((), requires_grad=True)

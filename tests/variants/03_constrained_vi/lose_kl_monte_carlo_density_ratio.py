@@ -2,6 +2,9 @@
 # replaces: kl_monte_carlo__solution
 # loses: kl_monte_carlo__values
 # demo: partial-student
+# tells: it averages the log of a ratio of densities. Where q(x) underflows to 0 in float32 (a wide p against
+# tells: a narrow q) the ratio is inf, although the difference of the log densities is an ordinary number.
+# tells: Revisit why the estimator is built from log_prob differences.
 import torch
 
 

@@ -2,6 +2,9 @@
 # kind: procedure
 # replaces: kl_monte_carlo__solution
 # loses: kl_monte_carlo__convergence
+# tells: it reseeds the random number generator inside the function, so every call returns the same estimate
+# tells: and repeated estimates are not independent. Leave seeding to the caller: each call must draw fresh
+# tells: samples.
 import torch
 
 

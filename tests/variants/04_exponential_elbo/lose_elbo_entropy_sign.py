@@ -1,6 +1,9 @@
 # Sign error in the entropy: adds E_q[log q] = log(theta) - 1 instead of subtracting it.
 # replaces: elbo__solution
 # loses: elbo__tests
+# tells: it adds E_q[log q] where the entropy belongs: the entropy of q is minus that, so the entropy term
+# tells: enters with the wrong sign. Revisit the split of the ELBO into the expected log joint plus the
+# tells: entropy H[q] = -E_q[log q(z)].
 import math
 
 import torch

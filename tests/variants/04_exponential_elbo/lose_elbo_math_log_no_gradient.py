@@ -1,6 +1,9 @@
 # Uses math.log(theta), which turns theta into a Python float: the value is right but dL/dtheta misses -1/theta.
 # replaces: elbo__solution
 # loses: elbo__tests
+# tells: its value is right, but the log of theta is taken with the math module, which turns theta into a
+# tells: plain number: autograd never sees that term, so dL/dtheta misses the entropy's -1/theta. Build every
+# tells: term that involves theta from torch operations.
 import math
 
 import torch

@@ -2,6 +2,8 @@
 # replaces: elbo__solution
 # loses: elbo__tests
 # demo: partial-student
+# tells: it takes E_q[z^2] as the squared mean 1/theta^2 and forgets the variance, so the N/theta^2 term is
+# tells: halved. Revisit the second moment of Exp(theta): variance plus squared mean.
 import math
 
 import torch

@@ -1,6 +1,8 @@
 # Minimises the ELBO itself instead of its negative (gradient descent): theta runs away from theta*.
 # replaces: fit__solution
 # loses: fit__tests
+# tells: it minimises the ELBO itself, so theta moves away from the maximum. PyTorch optimisers minimise: to
+# tells: maximise the ELBO, minimise its negative.
 import math
 
 import torch

@@ -2,6 +2,9 @@
 # kind: procedure
 # replaces: fit__solution
 # loses: fit__tests
+# tells: it keeps Adam's learning rate constant; the task prescribes a cosine decay to zero
+# tells: (CosineAnnealingLR, stepped once after every optimiser step), which tames the jitter that noisy
+# tells: gradients cause near the optimum.
 import math
 
 import torch

@@ -2,6 +2,8 @@
 # kind: procedure
 # replaces: fit__solution
 # loses: fit__tests
+# tells: it never zeroes the gradients, so every backward() adds to the gradients of all earlier steps and
+# tells: each step follows their running sum. Reset the gradients before every backward pass.
 import math
 
 import torch

@@ -2,6 +2,8 @@
 # kind: procedure
 # replaces: fit__solution
 # loses: fit__tests
+# tells: it records theta before each optimiser step, so its history starts with the starting value and misses
+# tells: the last step; the task asks for theta after each step.
 import math
 
 import torch

@@ -2,6 +2,8 @@
 # kind: contract-requirement
 # replaces: fit__solution
 # loses: fit__tests
+# tells: it returns the last theta instead of the average of theta over the second half of the steps (iterate
+# tells: averaging), which cancels much of the remaining jitter.
 import math
 
 import torch

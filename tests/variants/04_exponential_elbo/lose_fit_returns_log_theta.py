@@ -1,6 +1,8 @@
 # Optimises rho = log(theta) correctly but reports rho itself (and its history) instead of theta = exp(rho).
 # replaces: fit__solution
 # loses: fit__tests
+# tells: it optimises rho = log(theta) but reports rho itself instead of theta = exp(rho): both theta_hat and
+# tells: the history must hold theta.
 import math
 
 import torch

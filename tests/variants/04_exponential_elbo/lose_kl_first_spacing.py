@@ -1,6 +1,9 @@
 # Riemann sum with z_grid[1] as the step (as if the grid were even and started at 0).
 # replaces: kl__solution
 # loses: kl__tests
+# tells: it integrates with a Riemann sum whose step is the second grid value, which assumes an even grid that
+# tells: starts at 0. The grid may be uneven: use the trapezoid rule with the grid values themselves, not a
+# tells: single step size.
 import torch
 
 

@@ -1,6 +1,9 @@
 # Computes the other direction, KL(posterior || q) = integral of p (log p - log q).
 # replaces: kl__solution
 # loses: kl__tests
+# tells: it computes KL(posterior || q), an expectation under the posterior, instead of KL(q || posterior),
+# tells: the expectation under q of log q - log posterior. The divergence is not symmetric, and variational
+# tells: inference minimises the one from q.
 import torch
 
 

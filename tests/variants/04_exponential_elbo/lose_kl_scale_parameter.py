@@ -1,6 +1,8 @@
 # Treats theta as the scale (mean) of the exponential, q(z) = exp(-z / theta) / theta, instead of the rate.
 # replaces: kl__solution
 # loses: kl__tests
+# tells: it treats theta as the scale (the mean) of the exponential instead of its rate. In this notebook
+# tells: q_theta(z) = theta exp(-theta z), whose mean is 1/theta.
 import torch
 
 

@@ -2,6 +2,10 @@
 # replaces: mc_elbo__solution
 # loses: mc_elbo__gradient
 # demo: partial-student
+# tells: it draws samples that carry no gradient back to theta (for example with .sample()), so autograd
+# tells: treats them as constants and differentiates only the explicit theta in log q. Revisit the
+# tells: reparameterisation trick: the samples must be computed from parameter-free noise and theta with torch
+# tells: operations.
 import torch
 
 

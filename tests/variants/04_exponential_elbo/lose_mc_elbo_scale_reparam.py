@@ -1,6 +1,8 @@
 # Reparameterises as z = eps * theta (theta as the scale), so the samples come from Exp(1/theta), not Exp(theta).
 # replaces: mc_elbo__solution
 # loses: mc_elbo__value mc_elbo__gradient
+# tells: it reparameterises with theta as the scale of the noise, so its samples come from Exp(1/theta), not
+# tells: Exp(theta). Revisit how Exp(1) noise is turned into a sample with rate theta.
 import torch
 
 

@@ -1,6 +1,9 @@
 # Normalises with logsumexp over the grid points, i.e. as a discrete pmf, forgetting the spacing dz of the integral.
 # replaces: posterior__solution
 # loses: posterior__evidence posterior__density
+# tells: it normalises with a plain logsumexp over the grid points, as if the posterior were a discrete
+# tells: distribution on them: the spacing dz of the integral is missing, so the result depends on how many
+# tells: grid points there are. Integrate with the trapezoid rule over the grid, in log space.
 import torch
 
 

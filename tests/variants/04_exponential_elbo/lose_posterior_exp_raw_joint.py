@@ -2,6 +2,10 @@
 # kind: pitfall
 # replaces: posterior__solution
 # loses: posterior__evidence posterior__density
+# tells: it exponentiates the raw log joint before integrating. Where the log joint is below about -745 (many
+# tells: observations, or the far tail) exp gives exactly 0 in float64, and the log of it is -inf or nan.
+# tells: Revisit normalising in log space: subtract the maximum before exponentiating, add it back after the
+# tells: log, and form the log posterior as a difference of logs.
 import torch
 
 

@@ -1,6 +1,9 @@
 # Correct log evidence, but the "normalised" log posterior only subtracts the maximum of the log joint.
 # replaces: posterior__solution
 # loses: posterior__density
+# tells: its log evidence is right, but its log posterior only subtracts the maximum of the log joint, which
+# tells: does not normalise it: exponentiated, it does not integrate to 1. The normalised log posterior is the
+# tells: log joint minus the log evidence.
 import torch
 
 

@@ -1,6 +1,8 @@
 # Weights the score with log p(x, z) only, forgetting the -log q(z) part of f (drops the entropy's gradient).
 # replaces: score__solution
 # loses: score__tests
+# tells: it weights the score with log p(x, z) only and leaves out the -log q(z) part of f, which drops the
+# tells: gradient of the entropy. Both halves of f = log p(x, z) - log q(z) matter.
 import torch
 
 

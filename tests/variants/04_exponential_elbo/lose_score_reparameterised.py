@@ -3,6 +3,9 @@
 # kind: contract-requirement
 # replaces: score__solution
 # loses: score__tests
+# tells: it returns the reparameterised gradient, with autograd through samples that depend on theta, instead
+# tells: of the score-function estimate the task asks for: the samples are held fixed, and each value of f is
+# tells: weighted by the score of q.
 import torch
 
 

@@ -1,6 +1,9 @@
 # Surrogate loss f.detach() * log q(z) but with reparameterised z (rsample), so the path gradient is added on top.
 # replaces: score__solution
 # loses: score__tests
+# tells: it builds a surrogate loss on reparameterised samples, so on top of the score-function term autograd
+# tells: also adds the gradient through the samples. In the score-function estimator no gradient may flow
+# tells: through the samples themselves.
 import torch
 
 

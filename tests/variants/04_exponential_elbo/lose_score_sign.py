@@ -1,6 +1,8 @@
 # Sign error in the score: uses z - 1/theta instead of d log q / d theta = 1/theta - z.
 # replaces: score__solution
 # loses: score__tests
+# tells: it flips the sign of the score: the derivative of log q_theta(z) = log(theta) - theta z with respect
+# tells: to theta is 1/theta - z, not z - 1/theta, so the estimate points the wrong way.
 import torch
 
 

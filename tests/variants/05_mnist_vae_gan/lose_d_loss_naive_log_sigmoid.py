@@ -2,6 +2,10 @@
 # kind: pitfall
 # replaces: d_loss__solution
 # loses: d_loss__tests
+# tells: it computes D(x) with a sigmoid and then takes logarithms, which gives infinity (and nan gradients)
+# tells: for confident logits such as plus or minus 100, where sigmoid rounds to exactly 0 or 1 in float32.
+# tells: Compute the loss from the logits themselves with a stable function (softplus, logsigmoid or the BCE
+# tells: with logits).
 import torch
 
 

@@ -2,6 +2,9 @@
 # replaces: g_loss__solution
 # loses: g_loss__tests gan_step__mechanics
 # demo: partial-student
+# tells: it minimises the minimax loss mean log(1 - D(G(z))) instead of the non-saturating -mean log D(G(z));
+# tells: its gradient vanishes exactly when the discriminator confidently rejects the fakes. Revisit why the
+# tells: generator wants its images to be called real (target 1).
 import torch
 import torch.nn.functional as F
 

@@ -2,6 +2,9 @@
 # kind: procedure
 # replaces: gan_step__solution
 # loses: gan_step__mechanics
+# tells: it also steps the discriminator's optimiser after the generator's backward pass, so D moves to help
+# tells: the generator. In the generator step only the generator is updated; the gradients that pass leaves in
+# tells: D are cleared by the next discriminator step.
 import torch
 
 

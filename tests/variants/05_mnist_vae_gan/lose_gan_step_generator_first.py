@@ -2,6 +2,9 @@
 # kind: procedure
 # replaces: gan_step__solution
 # loses: gan_step__mechanics
+# tells: it updates the generator first, against the old discriminator, and the discriminator afterwards.
+# tells: Revisit the order of an alternating step: D first, on real images and detached fakes, then G through
+# tells: the updated D.
 import torch
 
 

@@ -2,6 +2,10 @@
 # kind: procedure
 # replaces: gan_step__solution
 # loses: gan_step__mechanics
+# tells: its updates come out right, but in the discriminator step the fake images still carry the graph back
+# tells: to the generator, so that backward pass computes gradients for G that are wasted (and would leak into
+# tells: G's update unless cleared at exactly the right moment). Revisit why the fakes are detached for the D
+# tells: step.
 import torch
 
 

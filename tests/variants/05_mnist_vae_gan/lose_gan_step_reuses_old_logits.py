@@ -2,6 +2,9 @@
 # kind: procedure
 # replaces: gan_step__solution
 # loses: gan_step__mechanics gan_step__trend
+# tells: it computes D's logits for the fakes once and reuses them in the generator step after D was updated;
+# tells: backward then fails, because D's weights were changed in place after that graph was built, and the G
+# tells: step should use the updated discriminator anyway. Score the fakes again with D for the G step.
 import torch
 
 

@@ -1,6 +1,10 @@
 # Monte Carlo KL whose log q uses the lecture code's +|sum log sigma| instead of -sum log sigma.
 # replaces: kl__solution
 # loses: kl__tests neg_elbo__tests vae_step__mechanics
+# tells: it estimates the KL by Monte Carlo with a log-density that adds the absolute value of sum log sigma
+# tells: instead of subtracting sum log sigma, the sign bug of the lecture code; it is wrong whenever a
+# tells: posterior is wider than the prior. Revisit the change-of-variables formula, and use the closed form
+# tells: of the KL, which is exact.
 import torch
 
 

@@ -1,6 +1,9 @@
 # Averages over the whole kernel matrices, diagonal included (the biased V-statistic).
 # replaces: mmd__solution
 # loses: mmd__values mmd__properties
+# tells: it averages over the whole kernel matrices, diagonal included (the biased V-statistic), so two
+# tells: samples of the same distribution look different. The unbiased estimate leaves out the terms k(x_i,
+# tells: x_i) of the within-sample means.
 import torch
 
 

@@ -1,6 +1,8 @@
 # Uses the kernel exp(-|a - b|^2 / sigma^2), without the factor 2 in the denominator.
 # replaces: mmd__solution
 # loses: mmd__values
+# tells: it uses the kernel exp(-|a - b|^2 / sigma^2), without the factor 2 in the denominator, which is a
+# tells: kernel of another bandwidth. Revisit the definition of the Gaussian kernel in this notebook.
 import torch
 
 

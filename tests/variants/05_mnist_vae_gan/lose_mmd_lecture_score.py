@@ -1,6 +1,9 @@
 # The lecture code's score without .cuda(): distances rescaled by their mean within x, biased means, sqrt(max(a, 0)).
 # replaces: mmd__solution
 # loses: mmd__values mmd__properties
+# tells: it computes the lecture code's score: distances rescaled inside the function, biased means and a
+# tells: square root. The task asks for the unbiased squared MMD with the given bandwidth, without rescaling
+# tells: and without a square root.
 import torch
 
 

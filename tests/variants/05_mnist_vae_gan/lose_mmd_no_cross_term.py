@@ -2,6 +2,9 @@
 # replaces: mmd__solution
 # loses: mmd__values mmd__properties
 # demo: partial-student
+# tells: it leaves out the cross term, minus twice the mean of k(x_i, y_j), so it never compares the two
+# tells: samples with each other. Revisit the formula: the within-sample means of x and of y, minus twice the
+# tells: cross mean.
 import torch
 
 

@@ -1,6 +1,8 @@
 # Subtracts the KL term (the sign of the ELBO) instead of adding it to the reconstruction loss.
 # replaces: neg_elbo__solution
 # loses: neg_elbo__tests vae_step__mechanics vae_step__trend
+# tells: it subtracts the KL term instead of adding it. The ELBO is the reconstruction term minus the KL, so
+# tells: the negative ELBO is the reconstruction loss plus the KL.
 import torch
 import torch.nn.functional as F
 

@@ -1,6 +1,8 @@
 # Feeds sigmoid(logits), i.e. probabilities, to binary_cross_entropy_with_logits, which applies a second sigmoid.
 # replaces: neg_elbo__solution
 # loses: neg_elbo__tests vae_step__mechanics vae_step__trend
+# tells: it applies sigmoid to the logits and passes these probabilities to the BCE with logits, which applies
+# tells: a second sigmoid inside. That loss takes the decoder's raw logits.
 import torch
 import torch.nn.functional as F
 

@@ -1,6 +1,9 @@
 # Applies sigmoid to the logits and uses the BCE on probabilities, which clamps log(0) to -100 for extreme logits.
 # replaces: neg_elbo__solution
 # loses: neg_elbo__tests
+# tells: it applies sigmoid to the logits and then the binary cross-entropy on probabilities, which is wrong
+# tells: for confident logits: sigmoid rounds to exactly 0 or 1 and the logarithm is clamped at -100. Compute
+# tells: the loss from the logits with the BCE with logits.
 import torch
 import torch.nn.functional as F
 

@@ -1,6 +1,8 @@
 # Draws one noise vector of length d and shares it between all rows of the batch.
 # replaces: reparameterize__solution
 # loses: reparameterize__tests
+# tells: it draws one noise vector and shares it between all rows of the batch, so the samples of different
+# tells: images are not independent. Draw one standard normal value per entry, with the shape of mu.
 import torch
 
 

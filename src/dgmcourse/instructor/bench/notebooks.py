@@ -56,4 +56,32 @@ def measure(course: Course, work: Path, assignments: list[str] | None = None, re
             }
             echo(f"  {assignment}: median {seconds:.1f} s (runs {', '.join(f'{s:.1f}' for s in notebook_seconds)})"
                  + (f", budget {budget} s" if budget else ""))
+            naming = _naming_cost(ours, submitted, assignment, options, worker)
+            if naming:
+                results[assignment]["naming_mistakes"] = naming
+                echo(f"    naming {len(naming['named'])} mistake(s) of a partly wrong student: "
+                     f"{naming['diagnosis_seconds']:.2f} s, {naming['share']:.1%} of its notebook's "
+                     f"{naming['notebook_seconds']:.1f} s")
     return {"sandbox": options.sandbox, "repeats": repeats, "assignments": results}
+
+
+# Naming mistakes must cost under this share of the notebook's own run.
+NAMING_SHARE_TARGET = 0.10
+
+
+def _naming_cost(course: Course, submitted: Path, assignment: str, options, worker) -> dict | None:
+    """The demo's partly wrong student graded once: how long naming its mistakes took, against its notebook."""
+    from dgmcourse.instructor.demo import partial_replacements, variants_dir
+
+    replacements = partial_replacements(variants_dir(course, assignment))
+    if not replacements:
+        return None
+    submissions.write(submitted, "partly-wrong", assignment, submissions.build(course, assignment, replacements))
+    result = grading.grade_submission(course, submitted, "partly-wrong", assignment, options=options, worker=worker)
+    if not result.notebook_seconds:
+        raise BenchFailure(f"the partly wrong student of {assignment} was {result.status}: {result.reason}")
+    share = result.diagnosis_seconds / result.notebook_seconds
+    return {"named": sorted(d["mistake"] for d in result.diagnoses.values()),
+            "diagnosis_seconds": round(result.diagnosis_seconds, 3),
+            "notebook_seconds": round(result.notebook_seconds, 2), "share": round(share, 4),
+            "within_target": share < NAMING_SHARE_TARGET, "load_average": load_average()}

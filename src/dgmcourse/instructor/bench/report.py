@@ -16,6 +16,13 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
             out.append((f"notebook {assignment} (grading size)", f"{r['median_seconds']:.1f} s",
                         "runs " + " / ".join(f"{s:.1f}" for s in r["runs_seconds"]),
                         f"<= {budget} s" if budget else "", _verdict(r["within_budget"])))
+            naming = r.get("naming_mistakes")
+            if naming:
+                out.append((f"naming mistakes in {assignment} (partly wrong student)",
+                            f"{naming['diagnosis_seconds']:.2f} s",
+                            f"{naming['share']:.1%} of its notebook's {naming['notebook_seconds']:.1f} s; named "
+                            + (", ".join(naming["named"]) or "none"),
+                            "< 10% of the notebook", _verdict(naming["within_target"])))
     if "throughput" in sections:
         t = sections["throughput"]
         runs, n = t["runs"], t["submissions"]

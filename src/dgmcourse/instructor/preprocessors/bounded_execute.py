@@ -12,7 +12,9 @@ the interrupt it raises and no grade is saved at all. ``BoundedExecute`` adds:
 - integrity canaries before each test cell (``canaries.py``): if assertions, checking
   helpers, builtins or IPython's input handling were tampered with, the test cell is
   failed without running and the reason is recorded;
-- test cells named in the grading plan (static findings) are failed without running.
+- test cells named in the grading plan (static findings) are failed without running;
+- after the last cell, while the kernel still holds the student's names, the tasks that
+  lost points are probed and their mistakes named where the catalogue can (``diagnosis.py``).
 
 What happened is recorded in the notebook's metadata under ``dgmcourse`` for the grader.
 """
@@ -34,17 +36,33 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute
 
 from dgmcourse.instructor.cell_names import bound_names, builtins_read
+from dgmcourse.instructor.diagnosis import diagnose
 from dgmcourse.instructor.preprocessors.canaries import CANARY_TIMEOUT, fingerprint_changes, tampering_problem
 
 METADATA_KEY = "dgmcourse"
 # How the grader reaches its helpers in the kernel without binding a name there.
 GUARD = "__import__('dgmcourse.instructor.kernel_guard', fromlist=['_'])"
+PROBES = "__import__('dgmcourse.instructor.probe_outputs', fromlist=['_'])"
+PROBE_TIMEOUT = 30  # seconds for one task's probes; a student function that hangs there names nothing
 
 
 def _source_key(text: str) -> str:
     """What kernel_guard.leave_test matches linecache entries by (never the text itself)."""
     lines = [line.rstrip() for line in text.strip().splitlines()]
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+MAX_ANSWER_CHARS = 4_000_000  # the longest answer read back from a helper in the kernel
+
+
+def string_literal(text) -> str:
+    """The string a ``repr(str)`` spells; ``ValueError`` for anything else or anything longer than allowed."""
+    if not isinstance(text, str) or len(text) > MAX_ANSWER_CHARS:
+        raise ValueError("not an answer of the grader's helpers")
+    node = ast.parse(text.strip(), mode="eval").body  # one pass over bounded text
+    if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+        raise ValueError("not a string")
+    return node.value
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -84,11 +102,12 @@ class BoundedExecute(Execute):
         self._replies: dict[int, dict] = {}
         self._errors_seen = 0
         self._cleared_error = False
-        blocked = {}
+        plan = {}
         if self.grading_plan:
             with open(self.grading_plan, encoding="utf-8") as handle:
-                blocked = json.load(handle).get("blocked", {})
-        self._blocked = blocked
+                plan = json.load(handle)
+        self._blocked = plan.get("blocked", {})
+        self._catalogue = plan.get("diagnosis") or {}
         started = monotonic()
         try:
             nb, resources = super().preprocess(nb, resources, km)
@@ -124,7 +143,7 @@ class BoundedExecute(Execute):
     # --- limits -------------------------------------------------------------------
     def _get_timeout(self, cell):
         if self._canary_running:
-            return CANARY_TIMEOUT
+            return getattr(self, "_snippet_timeout", None) or CANARY_TIMEOUT
         timeout = super()._get_timeout(cell)
         if self._deadline is not None:
             left = max(1, int(self._deadline - monotonic()))
@@ -169,6 +188,18 @@ class BoundedExecute(Execute):
         return cell, self.resources
 
     def preprocess_cell(self, cell, resources, index):
+        cell, resources = self._preprocess_one_cell(cell, resources, index)
+        if index == len(self.nb.cells) - 1 and self._catalogue and self._stop_reason is None:
+            # The kernel still holds the student's names: the one moment the mistakes can be named.
+            self._record.update(diagnose(self.nb, self._catalogue, self._probe_in_kernel))
+        return cell, resources
+
+    def _probe_in_kernel(self, source: str, task: str) -> str | None:
+        """The student's outputs on one task's probes (JSON from ``probe_outputs.kernel_answer``), or None."""
+        call = f"{PROBES}.kernel_answer({source!r}, {task!r})"
+        return self._user_expressions({"answer": call}, timeout=PROBE_TIMEOUT).get("answer")
+
+    def _preprocess_one_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
         if self._stop_reason is None and self._deadline is not None and monotonic() >= self._deadline:
@@ -284,16 +315,23 @@ class BoundedExecute(Execute):
             return "tampering detected: the kernel did not answer the grader's namespace check"
         return answer and f"tampering detected: {answer}"
 
-    def _user_expressions(self, expressions: dict[str, str]) -> dict:
-        """Evaluate expressions in the kernel outside any cell; their values (Python literals), or {}."""
+    def _user_expressions(self, expressions: dict[str, str], timeout: int | None = None) -> dict:
+        """Evaluate expressions in the kernel outside any cell; their values (strings), or {}.
+
+        Every helper the grader calls in the kernel answers with a string. How a value is printed
+        is the kernel's to decide (student code can register a formatter for ``str``), so the
+        text is read as one string literal of bounded size or not at all: never as an arbitrary
+        literal, whose parsing student-chosen text could make take hours or gigabytes here, in
+        the grader, outside every limit of the kernel.
+        """
         try:
-            reply = self._run_snippet("", expressions)
+            reply = self._run_snippet("", expressions, timeout)
         except (DeadKernelError, CellTimeoutError, TimeoutError):
             return {}
         values = {}
         for key, value in (reply.get("user_expressions") or {}).items():
             try:
-                values[key] = ast.literal_eval(value["data"]["text/plain"])
+                values[key] = string_literal(value["data"]["text/plain"])
             except (KeyError, TypeError, ValueError, SyntaxError, MemoryError, RecursionError):
                 continue  # missing or malformed: the caller treats it as a kernel that did not answer
         return values
@@ -317,9 +355,11 @@ class BoundedExecute(Execute):
         except (DeadKernelError, CellTimeoutError):
             return "the kernel did not answer the integrity check"
 
-    def _run_snippet(self, code: str, user_expressions: dict[str, str] | None = None) -> dict:
+    def _run_snippet(self, code: str, user_expressions: dict[str, str] | None = None,
+                     timeout: int | None = None) -> dict:
         """Run code (and evaluate expressions) in the kernel outside any cell, under the canaries' time
-        limit; the shell reply's content."""
+        limit (or ``timeout``); the shell reply's content."""
+        self._snippet_timeout = timeout
         self._canary_running = True
         try:
             msg_id = run_sync(ensure_async)(self.kc.execute(code, store_history=False, stop_on_error=False,
