@@ -1,8 +1,6 @@
 # Draws the samples of Q with .sample() instead of .rsample(), so no gradient reaches mu or the Cholesky factor.
 # replaces: generator__solution
 # loses: generator__tests train__mechanics train__gp_run
-# tells: it draws the samples of Q with sample() instead of rsample(), so the samples are constants and no
-# tells: gradient reaches the mean or the Cholesky factor. Revisit the reparameterisation trick.
 def generator_step(critic, mu, raw_scale, optimizer, n_samples=256):
     optimizer.zero_grad()
     samples = make_q(mu, raw_scale).sample((n_samples,))

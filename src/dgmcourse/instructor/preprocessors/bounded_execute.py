@@ -295,7 +295,7 @@ class BoundedExecute(Execute):
         answer = self._user_expressions({"installed": f"{GUARD}.install()", "fingerprint": f"{GUARD}.fingerprint()"})
         try:
             self._baseline = json.loads(answer["fingerprint"])
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, RecursionError):
             self._baseline = {}  # compared with a real fingerprint, everything will look changed
 
     def _remember_locked_bindings(self, cell) -> None:
@@ -304,7 +304,7 @@ class BoundedExecute(Execute):
             answer = self._user_expressions({"kept": f"{GUARD}.record({names!r})"})
             try:
                 self._locked_ids.update(json.loads(answer["kept"]))
-            except (KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError, RecursionError):
                 pass  # enter_test will find the names missing and say so
 
     def _guard(self, function: str, *arguments) -> str:
@@ -345,7 +345,7 @@ class BoundedExecute(Execute):
         now = self._user_expressions({"fingerprint": f"{GUARD}.fingerprint()"}).get("fingerprint")
         try:
             changed = fingerprint_changes(self._baseline, json.loads(now))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             return "tampering detected: the kernel did not answer the integrity check"
         if changed:
             return "tampering detected: student code changed " + ", ".join(changed[:6]) + \
