@@ -162,13 +162,7 @@ def cmd_misconceptions(args) -> int:
         course.check_assignment(assignment)
         try:
             report = misconceptions.precision(course.root, assignment)
-            from dgmcourse.instructor import notebooks as nb
-            from dgmcourse.instructor import variants as variant_files
-
-            masters = [nb.load(p) for p in course.master_notebooks(assignment)]
-            folder = misconceptions.variants_dir(course.root, assignment)
-            leaks = [p for v in (variant_files.load(folder) if folder.is_dir() else [])
-                     for p in misconceptions.tells_problems(v, masters)]
+            leaks = misconceptions.tells_leaks(course.root, assignment)
         except (misconceptions.CatalogueError, ValueError) as error:
             print(f"{assignment}: the catalogue could not be built: {error}")
             failed = True

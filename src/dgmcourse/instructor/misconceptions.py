@@ -348,6 +348,13 @@ def tells_problems(variant, masters: list[dict]) -> list[str]:
             for p in problems]
 
 
+def tells_leaks(course_root: Path, assignment: str) -> list[str]:
+    """``tells_problems`` of every variant of the assignment, against its masters."""
+    masters = [nb.load(p) for p in nb.notebooks_in(Path(course_root) / "source" / assignment)]
+    folder = variants_dir(course_root, assignment)
+    return [p for v in (variant_files.load(folder) if folder.is_dir() else []) for p in tells_problems(v, masters)]
+
+
 if __name__ == "__main__":
     print(json.dumps(outputs_table(Path(sys.argv[1]), sys.argv[2]), allow_nan=True))
 
