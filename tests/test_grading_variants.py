@@ -10,8 +10,9 @@ import pytest
 
 from dgmcourse.instructor import grading
 from dgmcourse.instructor import variants as variant_files
-from dgmcourse.instructor.variant_grading import (SEEDS, AssignmentRun, batch_name, describe_mismatch, run_assignment,
-                                                  variant_batches)
+from dgmcourse.instructor.variant_grading import (SEEDS, AssignmentRun, batch_name, describe_mismatch,
+                                                  describe_visible_misses, run_assignment, variant_batches,
+                                                  visible_check_misses, visible_checks_passed)
 
 from conftest import REPO
 
@@ -63,8 +64,23 @@ def _batch_params():
 
 @pytest.mark.parametrize("assignment,student", list(_batch_params()))
 def test_variants_get_the_scores_they_declare(graded, assignment, student):
-    """lose_ variants score 0 on the cells they declare and full marks elsewhere; full_ variants keep everything."""
-    assert_scores(graded(assignment), student)
+    """lose_ variants score 0 on the cells they declare and full marks elsewhere; full_ variants keep everything.
+
+    A `# caught: visible` variant must also fail the visible checks of the cells it loses, so that the student
+    meets the mistake while working, not only in the grade.
+    """
+    run = graded(assignment)
+    assert_scores(run, student)
+    misses = visible_check_misses(run, student)
+    assert misses == {}, describe_visible_misses(misses)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_solution_passes_every_visible_check(graded, repo_course, assignment):
+    """The marker the harness reads is there: every test cell prints it once its visible checks pass."""
+    run = graded(assignment)
+    passed = visible_checks_passed(run, "solution-seed0")
+    assert passed == {gid: True for gid in grading.max_points(repo_course, assignment)}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

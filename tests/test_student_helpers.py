@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from dgmcourse import grading_seed, pick_device, run_size, seed_everything
+from dgmcourse import cpu_threads_for, grading_seed, pick_device, run_size, seed_everything
 from dgmcourse.student import checks
 
 
@@ -54,3 +54,32 @@ def test_messages_say_what_was_expected():
     with pytest.raises(AssertionError, match="1 of 3 values differ; first at index \\(1,\\)"):
         checks.check_allclose([1.0, 2.5, 3.0], [1.0, 2.0, 3.0], "pmf")
     assert checks.check_close(1.0 + 1e-9, 1.0, "ok") is None
+
+
+def test_a_task_hint_replaces_the_generic_one():
+    """The test cell knows the task: its hint is shown, not the check's guess at a cause."""
+    with pytest.raises(AssertionError) as caught:
+        checks.check_scalar_tensor(torch.tensor(1.0), "penalty", requires_grad=True,
+                                   hint="torch.autograd.grad(..., create_graph=True)")
+    assert "create_graph=True" in str(caught.value) and ".detach()" not in str(caught.value)
+    with pytest.raises(AssertionError, match=r"Hint: do not .* call \.detach\(\)"):
+        checks.check_scalar_tensor(torch.tensor(1.0), "penalty", requires_grad=True)
+    for call in (lambda: checks.check_python_float(torch.tensor(1.0), "w", hint="return float(...)"),
+                 lambda: checks.check_shape(torch.zeros(3), (2,), "x", hint="return float(...)"),
+                 lambda: checks.check_scalar_tensor([1.0], "x", hint="return float(...)"),
+                 lambda: checks.check_close("one", 1.0, "x", hint="return float(...)")):
+        with pytest.raises(AssertionError, match=r"Hint: return float\(\.\.\.\)"):
+            call()
+
+
+def test_small_models_use_one_cpu_thread():
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        assert cpu_threads_for("cuda", parameters=1000) == 2, "a GPU run leaves torch's CPU threads alone"
+        assert cpu_threads_for(torch.device("cpu"), parameters=10**8) == 2, "a large model keeps its threads"
+        assert cpu_threads_for(torch.device("cpu"), parameters=500_000) == 1
+        torch.set_num_threads(2)
+        assert cpu_threads_for() == 1, "no device means the CPU, no size a small computation"
+    finally:
+        torch.set_num_threads(before)

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 5fd44352db11ac1c
+#     cells: 3b35b7b3d724e590
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -50,12 +50,13 @@ import pyro.distributions as distrs
 import torch
 from scipy.stats import wasserstein_distance
 
-from dgmcourse import seed_everything
+from dgmcourse import cpu_threads_for, seed_everything
 from dgmcourse.student.checks import (check_allclose, check_close, check_python_float,
                                       check_scalar_tensor, check_shape, check_true)
 from dgmcourse.student.plots import bar_compare, use_course_style
 
 SEED = seed_everything()   # seeds Python, NumPy, torch and Pyro from $DGMCOURSE_SEED (default 0)
+THREADS = cpu_threads_for()  # one CPU thread: tensors of 11 numbers gain nothing from splitting work over threads
 use_course_style()
 EPS = 1e-3                 # keeps the binomial parameter p away from 0 and 1 during optimisation
 print(f"seed = {SEED}, torch {torch.__version__}")

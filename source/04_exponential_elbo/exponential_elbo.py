@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 6ddbc7495e9ac353
+#     cells: 7c8c4241bdda42ae
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -46,13 +46,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from dgmcourse import run_size, seed_everything
+from dgmcourse import cpu_threads_for, run_size, seed_everything
 from dgmcourse.student.checks import (check_allclose, check_close, check_python_float,
                                       check_scalar_tensor, check_shape, check_true)
 from dgmcourse.student.plots import use_course_style
 
 SEED = seed_everything()   # seeds Python, NumPy and torch from $DGMCOURSE_SEED (default 0)
 SIZE = run_size()          # 'full' normally, 'grading' when the autograder runs (fewer repetitions in the demos)
+THREADS = cpu_threads_for()  # one CPU thread: vectors of a few thousand numbers gain nothing from more
 use_course_style()
 rng = torch.Generator().manual_seed(SEED)   # the generator that the Monte Carlo demos below draw from
 print(f"seed = {SEED}, size = {SIZE}, torch {torch.__version__}")

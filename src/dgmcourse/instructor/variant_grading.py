@@ -20,12 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dgmcourse.instructor import grading, submissions, variants
+from dgmcourse.instructor import notebooks as nb
 from dgmcourse.instructor.course import Course, copy_course
 from dgmcourse.instructor.grading_worker import WorkerProcess
 from dgmcourse.instructor.release import release
 
 SEEDS = (0, 1, 2)
 PARALLEL_COPIES = 2
+# Every test cell of this course prints this line between its visible checks and its hidden tests, so the
+# graded output tells a failure of the visible checks (no line) from one of the hidden tests (the line, then
+# the error).
+VISIBLE_CHECKS_PASSED = "Visible checks passed."
 
 
 @dataclass
@@ -121,3 +126,31 @@ def describe_mismatch(result: grading.GradeResult, expected: dict[str, float]) -
         mark = "" if got == want else "   <-- expected %g" % want
         lines.append(f"  {gid}: {got}{mark}")
     return "\n".join(lines)
+
+
+def visible_checks_passed(run: AssignmentRun, student: str) -> dict[str, bool]:
+    """Test cell grade id -> whether its graded output shows that its visible checks passed."""
+    passed = {}
+    for name in run.students[student].notebooks:
+        path = run.autograded_notebook(student, name)
+        if not path.is_file():
+            continue
+        for cell in nb.load(path).get("cells", []):
+            if nb.is_test(cell):
+                printed = "".join(nb.source({"source": out.get("text", "")}) for out in cell.get("outputs", [])
+                                  if out.get("output_type") == "stream" and out.get("name") == "stdout")
+                passed[nb.grade_id(cell)] = VISIBLE_CHECKS_PASSED in printed
+    return passed
+
+
+def visible_check_misses(run: AssignmentRun, student: str) -> dict[str, list[str]]:
+    """`# caught: visible` variant of this student -> the cells it loses whose visible checks passed anyway."""
+    caught = [v for v in run.students[student].batch if v.caught_by_visible_checks]
+    passed = visible_checks_passed(run, student) if caught else {}
+    misses = {v.name: sorted(gid for gid in v.loses if passed.get(gid, True)) for v in caught}
+    return {name: cells for name, cells in misses.items() if cells}
+
+
+def describe_visible_misses(misses: dict[str, list[str]]) -> str:
+    return "; ".join(f"{name}: the visible checks of {', '.join(cells)} passed, only the hidden tests caught it"
+                     for name, cells in sorted(misses.items()))

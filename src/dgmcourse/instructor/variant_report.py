@@ -25,18 +25,22 @@ class Row:
     kind: str
     must_lose: bool
     tasks: tuple[str, ...]
-    outcome: str = "not graded"  # "as declared", "NOT as declared: ...", or "not graded"
+    outcome: str = "not graded"
+    caught_by_visible_checks: bool = False  # "as declared", "NOT as declared: ...", or "not graded"
 
 
 def rows_for(assignment: str, found: list[variant_files.Variant]) -> list[Row]:
-    return [Row(assignment, v.name, v.kind, v.must_lose, tuple(sorted({nb.task_of(g) for g in v.cells})))
-            for v in found]
+    return [Row(assignment, v.name, v.kind, v.must_lose, tuple(sorted({nb.task_of(g) for g in v.cells})),
+                caught_by_visible_checks=v.caught_by_visible_checks) for v in found]
 
 
 def with_outcomes(rows: list[Row], run) -> list[Row]:
     """Rows with the outcome of a graded ``variant_grading.AssignmentRun``."""
+    from dgmcourse.instructor.variant_grading import describe_visible_misses, visible_check_misses
+
     by_variant = {}
     for student in run.students.values():
+        missed = visible_check_misses(run, student.name)
         for variant in student.batch:
             result = run.results[student.name]
             got = {cell.grade_id: cell.score for cell in result.cells}
@@ -45,14 +49,18 @@ def with_outcomes(rows: list[Row], run) -> list[Row]:
                 by_variant[variant.name] = f"NOT as declared: status {result.status}"
             elif wrong:
                 by_variant[variant.name] = "NOT as declared: " + ", ".join(f"{g} scored {got.get(g)}" for g in wrong)
+            elif variant.name in missed:
+                by_variant[variant.name] = "NOT as declared: " + describe_visible_misses(
+                    {variant.name: missed[variant.name]})
             else:
                 by_variant[variant.name] = "as declared"
-    return [Row(r.assignment, r.variant, r.kind, r.must_lose, r.tasks, by_variant.get(r.variant, r.outcome))
-            for r in rows]
+    return [Row(r.assignment, r.variant, r.kind, r.must_lose, r.tasks, by_variant.get(r.variant, r.outcome),
+                r.caught_by_visible_checks) for r in rows]
 
 
 def coverage_problems(assignment: str, rows: list[Row], tasks: set[str]) -> list[str]:
-    """Tasks with fewer than two wrong or no correct variant, and kinds every assignment must have."""
+    """Tasks with fewer than two wrong or no correct variant, tasks whose pitfall no visible check
+    catches, and kinds every assignment must have."""
     problems = []
     for task in sorted(tasks):
         wrong = sum(1 for r in rows if r.must_lose and task in r.tasks)
@@ -60,6 +68,11 @@ def coverage_problems(assignment: str, rows: list[Row], tasks: set[str]) -> list
         if wrong < 2 or right < 1:
             problems.append(f"{assignment}: task {task!r} has {wrong} wrong and {right} correct variant(s); "
                             "at least 2 and 1 are required")
+        if not any(r.must_lose and r.kind == "pitfall" and r.caught_by_visible_checks and task in r.tasks
+                   for r in rows):
+            problems.append(f"{assignment}: task {task!r} has no pitfall variant that its visible checks catch "
+                            "(a lose_ variant with '# kind: pitfall' and '# caught: visible'): the student would "
+                            "learn of the mistake the prose warns about only from the grade")
     for kind in KINDS_FOR_EVERY_ASSIGNMENT:
         if not any(r.kind == kind for r in rows):
             problems.append(f"{assignment}: no variant of kind {kind!r}")

@@ -17,7 +17,10 @@ wrong student. ``kind:`` names what the variant probes, for the variant report
 ``contract-requirement`` (a requirement the contract states), ``procedure`` (a
 prescribed procedure done otherwise), ``pitfall`` (the mistake the prose warns of),
 ``style`` (a correct answer in an unusual style); without it, ``outcome``.
-``tells:`` (lose_ variants only) explains the misconception to a student whose answer
+``caught: visible`` (lose_ variants only) says that the visible checks of every cell
+it loses catch it too, so the student learns of the mistake while working, not only
+from the grade; the harness reads that from the graded output (``variant_grading``).
+Every task keeps at least one such variant of kind ``pitfall``. ``tells:`` (lose_ variants only) explains the misconception to a student whose answer
 behaves like this variant (``misconceptions.py``); a variant that is no real
 misconception (a stub, a constant) has none.
 
@@ -30,7 +33,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-HEADER_KEY = re.compile(r"^#\s*(replaces|loses|demo|kind|tells)\s*:\s*(.*?)\s*$")
+HEADER_KEY = re.compile(r"^#\s*(replaces|loses|demo|kind|tells|caught)\s*:\s*(.*?)\s*$")
+CAUGHT = ("visible", "hidden")
 CELL_LINE = re.compile(r"^# %% ([A-Za-z0-9_-]+)\s*$", re.MULTILINE)
 KINDS = ("outcome", "namespace", "contract-freedom", "contract-requirement", "procedure", "pitfall", "style")
 
@@ -50,6 +54,7 @@ class Variant:
     cells: dict[str, str]  # every solution cell it replaces -> its code
     kind: str = "outcome"
     tells: str = ""  # the misconception, explained to the student (misconceptions.py); "" if not teachable
+    caught_by_visible_checks: bool = False  # `# caught: visible`: the visible part of each lost cell fails too
 
     @property
     def name(self) -> str:
@@ -100,8 +105,13 @@ def parse(path: Path) -> Variant:
     tells = fields.get("tells", "")
     if tells and not path.name.startswith("lose_"):
         raise VariantError(f"{path}: only a lose_ variant names a mistake; remove its '# tells:' line")
+    caught = fields.get("caught", "hidden")
+    if caught not in CAUGHT:
+        raise VariantError(f"{path}: caught {caught!r} is not one of {', '.join(CAUGHT)}")
+    if caught == "visible" and not path.name.startswith("lose_"):
+        raise VariantError(f"{path}: only a lose_ variant is caught; remove its '# caught:' line")
     return Variant(path, description, replaced[0], loses, frozenset(fields.get("demo", "").split()), text,
-                   cells, kind, tells)
+                   cells, kind, tells, caught == "visible")
 
 
 def load(directory: Path) -> list[Variant]:

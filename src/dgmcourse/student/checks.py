@@ -4,6 +4,11 @@ Each ``check_*`` raises ``CheckFailed`` (an ``AssertionError``, so nbgrader scor
 test cell 0) with a message naming the thing checked, what it should be and what it
 was. They return ``None`` on purpose: a test cell that ends in a number would be read
 by nbgrader as partial credit.
+
+Every check takes ``hint=``: the task's own advice, shown instead of the check's
+generic one. The generic hint guesses the usual cause ("do not call .detach()"); the
+test cell knows the task, and should name the step the student most likely missed
+(``create_graph=True`` for a gradient penalty that carries no graph).
 """
 from __future__ import annotations
 
@@ -52,42 +57,46 @@ def _fail(what: str, message: str, hint: str | None = None) -> None:
     raise CheckFailed(text)
 
 
-def check_python_float(value: Any, what: str) -> None:
+def check_python_float(value: Any, what: str, *, hint: str | None = None) -> None:
     """``value`` is a real Python number (``float``, or a NumPy float, which subclasses it)."""
     if isinstance(value, bool) or not isinstance(value, float):
-        hint = None
-        if hasattr(value, "item"):
+        if hint is None and hasattr(value, "item"):
             hint = "convert a one-element array or tensor with float(x) (detach a tensor first)"
         _fail(what, f"expected a Python float, got {describe(value)}", hint)
 
 
-def check_scalar_tensor(value: Any, what: str, *, requires_grad: bool | None = None) -> None:
-    """``value`` is a 0-dimensional floating ``torch.Tensor``, optionally one that carries gradients."""
+def check_scalar_tensor(value: Any, what: str, *, requires_grad: bool | None = None,
+                        hint: str | None = None) -> None:
+    """``value`` is a 0-dimensional floating ``torch.Tensor``, optionally one that carries gradients.
+
+    ``hint`` replaces the generic hint of whichever of these fails; a cell that wants the
+    task's hint only for the gradient checks the tensor first without ``requires_grad``.
+    """
     import torch
 
     if not isinstance(value, torch.Tensor):
         _fail(what, f"expected a 0-dimensional torch.Tensor, got {describe(value)}",
-              "build the result from torch operations so that it stays a tensor")
+              hint or "build the result from torch operations so that it stays a tensor")
     if value.dim() != 0:
         _fail(what, f"expected a 0-dimensional tensor (a scalar), got shape {tuple(value.shape)}",
-              "reduce with .sum() or .mean() as the formula says")
+              hint or "reduce with .sum() or .mean() as the formula says")
     if not value.is_floating_point():
-        _fail(what, f"expected a floating-point tensor, got dtype {value.dtype}")
+        _fail(what, f"expected a floating-point tensor, got dtype {value.dtype}", hint)
     if requires_grad and not value.requires_grad:
         _fail(what, "the result does not carry gradients (requires_grad is False)",
-              "do not convert to NumPy/Python numbers or call .detach() inside the computation")
+              hint or "do not convert to NumPy/Python numbers or call .detach() inside the computation")
 
 
-def check_shape(value: Any, shape: Sequence[int], what: str) -> None:
+def check_shape(value: Any, shape: Sequence[int], what: str, *, hint: str | None = None) -> None:
     """``value`` has exactly this shape."""
     actual = getattr(value, "shape", None)
     if actual is None:
-        _fail(what, f"expected an array or tensor of shape {tuple(shape)}, got {describe(value)}")
+        _fail(what, f"expected an array or tensor of shape {tuple(shape)}, got {describe(value)}", hint)
     if tuple(actual) != tuple(shape):
-        _fail(what, f"expected shape {tuple(shape)}, got {tuple(actual)}")
+        _fail(what, f"expected shape {tuple(shape)}, got {tuple(actual)}", hint)
 
 
-def _as_float(value: Any, what: str) -> float:
+def _as_float(value: Any, what: str, hint: str | None = None) -> float:
     try:
         if hasattr(value, "detach"):
             value = value.detach()
@@ -95,14 +104,14 @@ def _as_float(value: Any, what: str) -> float:
             return float(value.item())
         return float(value)
     except (TypeError, ValueError, RuntimeError):
-        _fail(what, f"expected a single number, got {describe(value)}")
+        _fail(what, f"expected a single number, got {describe(value)}", hint)
     raise AssertionError("unreachable")
 
 
 def check_close(actual: Any, expected: float, what: str, *, atol: float = 1e-6, rtol: float = 1e-6,
                 hint: str | None = None) -> None:
     """A single number is within ``atol + rtol*|expected|`` of ``expected``."""
-    got = _as_float(actual, what)
+    got = _as_float(actual, what, hint)
     if not math.isfinite(got):
         _fail(what, f"expected {expected:.6g}, got {got}", hint)
     tolerance = atol + rtol * abs(expected)
