@@ -20,7 +20,8 @@ prescribed procedure done otherwise), ``pitfall`` (the mistake the prose warns o
 ``caught: visible`` (lose_ variants only) says that the visible checks of every cell
 it loses catch it too, so the student learns of the mistake while working, not only
 from the grade; the harness reads that from the graded output (``variant_grading``).
-Every task keeps at least one such variant of kind ``pitfall``. ``tells:`` (lose_ variants only) explains the misconception to a student whose answer
+Every task keeps at least one such variant of kind ``pitfall``.
+``tells:`` (lose_ variants only) explains the misconception to a student whose answer
 behaves like this variant (``misconceptions.py``); a variant that is no real
 misconception (a stub, a constant) has none.
 
