@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 3b35b7b3d724e590
+#     cells: 6049b7aa03810ed9
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -38,7 +38,7 @@
 # * You write code only in the cells that contain `# YOUR CODE HERE` followed by `raise NotImplementedError(...)`. Replace those lines with your solution (running them first only tells you to do so); keep the function names and signatures as given.
 # * Each task is followed by a **graded test cell** (read-only). It contains a few *visible checks* that you can run yourself, and **hidden tests** that are added when we grade. Passing the visible checks is necessary but not sufficient: the hidden tests try other inputs (other lengths, dtypes, starting points). A test cell earns all of its points if it runs without an error and none if it raises. The checks sit inside a function, `__test_cell__`, which the cell calls and then deletes: they leave your variables untouched, whatever you named them.
 # * There are 15 points in total: `w1_scipy` 2, `w1_cdf` 2 + 2, `optimize` 3 + 1 + 1, `landing` 1, `kl` 2, `kl_fit` 1.
-# * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader does exactly that, with a fresh kernel, on a CPU. The whole notebook should finish in well under a minute; the reference solution takes about 20 seconds. Please do not increase the number of epochs in the graded cells.
+# * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader does exactly that, with a fresh kernel, on a CPU. The whole notebook should finish in well under a minute; the reference solution takes 20 to 30 seconds on a two-core CPU. Please do not increase the number of epochs in the graded cells.
 # * The grader may set the environment variable `DGMCOURSE_SEED` to a different value; your code must not depend on a particular seed. Do not add, delete or copy cells.
 
 # %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -162,6 +162,42 @@ plt.show()
 # $$
 #
 # **Convention used throughout this notebook:** the support is the tooth counts $0, 1, \dots, n-1$, so the spacing is $\Delta = 1$ and distances are measured *in teeth*. (If you placed the same probabilities on $0, 0.1, 0.2, \dots$ every distance would shrink by a factor of ten. The positions are part of the problem, not just the probabilities.) The last term of the sum is always zero, because both CDFs reach 1 at the last outcome.
+#
+# ### Seeing the formula: $W_1$ is the area between two staircases
+#
+# The cell below draws the sum for the two hypotheses of section 2. A discrete CDF is a staircase: it jumps up by $p(k)$ at tooth count $k$ and stays flat until the next count. Between $k$ and $k + 1$ the two staircases are therefore a constant $|F_P(k) - F_Q(k)|$ apart, so the shaded strip over that interval is a rectangle of width one tooth and exactly that height. Adding up the strips gives the sum above: $W_1$ *is* the shaded area. The figure code uses only NumPy and the pmfs from section 2, none of the functions you will write.
+
+# %%
+def plot_cdf_gap(ax, p_probs, q_probs, p_label, q_label, title):
+    """Draw the CDFs of two pmfs on 0, 1, ..., n-1 as staircases, shade the area between them and return it (W1)."""
+    p_cdf = np.cumsum(np.asarray(torch.as_tensor(p_probs).detach(), dtype=np.float64))
+    q_cdf = np.cumsum(np.asarray(torch.as_tensor(q_probs).detach(), dtype=np.float64))
+    # F is 0 left of 0, F(k) on [k, k + 1), and 1 from n - 1 on; one extra point on each side shows that.
+    x = np.arange(-1, len(p_cdf) + 1)
+    p_steps = np.concatenate([[0.0], p_cdf, [1.0]])
+    q_steps = np.concatenate([[0.0], q_cdf, [1.0]])
+    w1 = float(np.abs(p_cdf - q_cdf).sum())
+    ax.fill_between(x, p_steps, q_steps, step="post", color="C2", alpha=0.3,
+                    label=rf"$|F_P(k) - F_Q(k)|$, area $= W_1 = {w1:.3f}$")
+    ax.step(x, p_steps, where="post", color="C0", linewidth=2, label=f"$F_P$: {p_label}")
+    ax.step(x, q_steps, where="post", color="C1", linewidth=2, label=f"$F_Q$: {q_label}")
+    ax.set_xlim(-1, len(p_cdf))
+    ax.set_xlabel("number of teeth $k$")
+    ax.set_ylabel(r"cumulative probability $F(k) = P(X \leq k)$")
+    ax.set_title(f"{title}: $W_1$ = {w1:.3f} teeth")
+    ax.legend(loc="lower right")
+    return w1
+
+
+fig, axes = plt.subplots(1, 2, figsize=(14, 4.5))
+plot_cdf_gap(axes[0], true_data, uniform_pmf, "data", "uniform", "Data vs uniform")
+plot_cdf_gap(axes[1], true_data, binomial_pmf, "data", f"Binomial(10, {p_moment.item():.3f})",
+             "Data vs moment-matched binomial")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# This answers the question of section 2, at least in the $W_1$ sense: the uniform model is much closer to the data ($W_1 \approx 0.714$ teeth) than the moment-matched binomial ($W_1 \approx 2.021$ teeth). The uniform CDF rises steadily and never strays far from the data's. The binomial CDF lags behind the data's up to $k = 4$, because the binomial has too little mass at few teeth, and runs ahead of it from $k = 5$ on, because it has too little mass at many teeth. In transport terms, the binomial's sand sits in the middle and would have to be shovelled out to both peaks.
 #
 # ### Two worked examples
 #
@@ -292,6 +328,8 @@ finally:
 # $$
 #
 # The absolute value is not differentiable where its argument is exactly zero; PyTorch then uses the gradient $0$ (a valid subgradient). Away from those points the formula is smooth in $q$, and therefore in $p$ because $q_p$ is a smooth function of $p$.
+#
+# ### Task: a differentiable $W_1$ (2 + 2 points)
 #
 # **Implement** `compute_wasserstein_distance(p_probs, q_probs)`:
 #
@@ -537,6 +575,15 @@ def __test_cell__():
                f"expected the keys 'epoch', 'dist' and 'p', got {sorted(_hist.keys())}")
     check_true(abs(_p_fit.item() - 0.3) > 1e-4, "returned p after 5 epochs from 0.3",
                "p did not move; are you calling optimizer.step() after backward()?")
+    # Data drawn exactly from Binomial(5, 0.3): six outcomes 0..5, so the model has 5 trials, and a fit with a
+    # smooth loss (the squared CDF gaps) must find p = 0.3 itself.
+    _five = distrs.Binomial(total_count=5, probs=torch.tensor(0.3)).log_prob(torch.arange(6.0)).exp()
+    _p_five, _ = optimize_binomial_distribution(lambda a, b: ((torch.cumsum(a, 0) - torch.cumsum(b, 0)) ** 2).sum(),
+                                                torch.tensor(0.6), _five, lr=0.01, epochs=300)
+    check_close(_p_five, 0.3, "p fitted to the pmf of Binomial(5, 0.3) (6 outcomes; lr=0.01, 300 epochs from 0.6)",
+                atol=0.01, rtol=0,
+                hint="a pmf with n + 1 outcomes 0, ..., n comes from a binomial with n trials: total_count = "
+                     "len(true_data) - 1, not len(true_data); and step downhill (zero_grad, backward, step)")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -749,6 +796,60 @@ for i in local_min:
 #
 # Why the valleys? Write $W_1 = \sum_k |F_{\mathrm{data}}(k) - F_p(k)|$. As $p$ grows, each model CDF value $F_p(k)$ decreases smoothly, and at some $p$ it crosses the data value $F_{\mathrm{data}}(k)$. At that point the term $|F_{\mathrm{data}}(k) - F_p(k)|$ has a V-shaped kink and the slope of $W_1$ jumps. Between two crossings $W_1$ is smooth; at a crossing the slope can switch from negative to positive, and that creates a sharp local minimum. The minima above sit exactly at the crossings for $k = 3, 4, 5$. A gradient method can only see the slope where it stands, so it walks down into whichever valley it starts in. In the first fit we started at 0.4 and landed in the middle valley, not the best one.
 #
+# The 400-point grid above is too coarse to show the kinks clearly. The next cell evaluates the profile on a grid that is twenty times finer, marks every $p$ at which a model CDF value $F_p(k)$ crosses the data value $F_{\mathrm{data}}(k)$, and plots the slope $dW_1/dp$ (a finite difference between neighbouring grid points) underneath. Like the CDF figure in section 3, it uses plain NumPy and Pyro, not your functions.
+
+# %%
+fine_ps = np.linspace(0.15, 0.85, 7001)
+with torch.no_grad():   # one batched Binomial: row i is the pmf of Binomial(10, fine_ps[i])
+    fine_pmfs = distrs.Binomial(total_count=TOTAL_COUNT, probs=torch.tensor(fine_ps)[:, None]).log_prob(
+        teeth.double()).exp().numpy()
+fine_gaps = np.cumsum(fine_pmfs, axis=1) - np.cumsum(true_data.double().numpy())   # F_p(k) - F_data(k)
+fine_ws = np.abs(fine_gaps).sum(axis=1)
+fine_slope = np.diff(fine_ws) / np.diff(fine_ps)        # slope between neighbouring grid points
+slope_ps = (fine_ps[1:] + fine_ps[:-1]) / 2
+# kinks: where F_p(k) - F_data(k) changes sign (k = 10 never does: both CDFs end at 1)
+kinks = [(k, fine_ps[i]) for k in range(TOTAL_COUNT) for i in np.nonzero(np.diff(np.sign(fine_gaps[:, k])))[0]]
+fine_min = [i for i in range(1, len(fine_ps) - 1) if fine_ws[i] < fine_ws[i - 1] and fine_ws[i] < fine_ws[i + 1]]
+
+fig, axes = plt.subplots(2, 1, figsize=(11, 7.5), sharex=True)
+axes[0].plot(fine_ps, fine_ws, color="C0", label="$W_1$(data, Binomial(10, $p$))")
+axes[0].scatter(fine_ps[fine_min], fine_ws[fine_min], color="C3", zorder=3, label="local minima")
+axes[1].plot(slope_ps, fine_slope, color="C0", label="slope $dW_1/dp$")
+axes[1].axhline(0.0, color="black", linewidth=0.8, label="zero slope")
+kink_label = r"kink: $F_p(k) = F_{\mathrm{data}}(k)$"
+for j, (k, p_kink) in enumerate(kinks):
+    for ax in axes:
+        ax.axvline(p_kink, color="grey", linestyle=":", label=kink_label if j == 0 else None)
+    axes[0].annotate(f"k={k}", (p_kink, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -12),
+                     textcoords="offset points", fontsize=8, color="grey")
+axes[0].set_ylabel("$W_1$ between data and Binomial(10, $p$)")
+axes[0].set_title("Kinks of the Wasserstein profile: one wherever a model CDF value crosses the data's")
+axes[0].legend(loc="lower right")
+axes[1].set_xlabel("binomial parameter $p$")
+axes[1].set_ylabel("slope $dW_1/dp$ (teeth per unit of $p$)")
+axes[1].legend(loc="lower right")
+plt.tight_layout()
+plt.show()
+for k, p_kink in kinks:
+    print(f"F_p({k}) crosses F_data({k}) at p = {p_kink:.3f}")
+
+# %% [markdown]
+# Every dotted line is a kink, and the bottom panel shows what that means: the slope **jumps** there, while between kinks it changes smoothly. The jump is always upwards. As $p$ grows, $F_p(k)$ decreases steadily, so the term $|F_{\mathrm{data}}(k) - F_p(k)|$ first shrinks and, once $F_p(k)$ has passed $F_{\mathrm{data}}(k)$, grows again: a V that bends upwards. Most kinks only change how steeply $W_1$ falls or rises. At three of them, for $k = 3, 4, 5$, the jump carries the slope from below zero to above it, and each of those kinks is a sharp local minimum. The bumps between the valleys (near $p \approx 0.393$ and at $p = 0.5$) are not kinks: there the slope passes through zero smoothly, which is why autograd returned a gradient of exactly zero at $p = 0.5$.
+#
+# Back to the CDFs. At a minimum on a kink the model's staircase passes exactly through the data's at one tooth count, so the shaded strip over that interval vanishes: at the global minimum it is the strip over $[3, 4)$.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(14, 4.5))
+for ax, i in zip(axes, fine_min[:2]):
+    k = min(kinks, key=lambda kink: abs(kink[1] - fine_ps[i]))[0]   # the tooth count whose CDF values meet here
+    with torch.no_grad():
+        model_pmf = distrs.Binomial(total_count=TOTAL_COUNT, probs=torch.tensor(fine_ps[i])).log_prob(teeth).exp()
+    plot_cdf_gap(ax, true_data, model_pmf, "data", f"Binomial(10, {fine_ps[i]:.3f})",
+                 f"Local minimum at p = {fine_ps[i]:.3f} (gap at k = {k} closed)")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
 # ## 8. Task: where does gradient descent land? (1 point)
 #
 # Run the optimiser with $W_1$ (`compute_wasserstein_distance`) from each of the three starting points below, one in each valley, with the default learning rate and number of epochs.
@@ -778,6 +879,20 @@ def __test_cell__():
                f"expected the three start points [0.2, 0.45, 0.6], got {sorted(landing_points.keys())}")
     for _start, _p_end in landing_points.items():
         check_python_float(_p_end, f"landing_points[{_start}]")
+    # Landed means: at the bottom of a valley of the W1 profile, so a step of 0.01 either way goes up.
+    _data64 = true_data.double()
+
+    def _w1_at(p):
+        _model = distrs.Binomial(total_count=TOTAL_COUNT, probs=torch.tensor(p, dtype=torch.float64))
+        return float((torch.cumsum(_model.log_prob(teeth.double()).exp(), 0) - torch.cumsum(_data64, 0)).abs().sum())
+
+    for _start, _p_end in landing_points.items():
+        check_true(min(_w1_at(_p_end - 0.01), _w1_at(_p_end + 0.01)) > _w1_at(_p_end),
+                   f"landing point {_p_end:.4f} from start {_start}",
+                   "expected the bottom of a valley of W1(data, Binomial(10, p)), where a step of 0.01 either way "
+                   "increases W1; from here W1 still goes down on one side",
+                   hint="run each fit from torch.tensor(start) with the default lr and number of epochs, so that "
+                        "it has time to land")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -854,6 +969,8 @@ plt.show()
 #
 # The first case is a numerical trap. Computed naively, `p * (p.log() - q.log())` gives `0 * (-inf) = nan`. Masking afterwards with `torch.where(p > 0, ..., 0)` fixes the value, but not always the gradient, because the backward pass still differentiates the masked-out branch: for `torch.where(p > 0, p * (p.log() - q.log()), 0)` the gradient with respect to `q` (the one our fit uses) stays finite, while the gradient with respect to `p` is `nan` (the derivative of $p \log p$ at $p = 0$ is $-\infty$, times the mask's 0); written as `p * (p / q).log()`, even the gradient with respect to `q` is `nan`. Two safe options: `torch.xlogy(x, y)`, which computes $x \log y$ and returns $0$ when $x = 0$, or replace the zeros in $p$ *before* taking the logarithm, e.g. `torch.where(p > 0, p, torch.ones_like(p))`.
 #
+# ### Task: the KL divergence, zeros included (2 points)
+#
 # **Implement** `discrete_kl_divergence(p_probs, q_probs)`:
 #
 # * **In:** two 1-D torch tensors of the same length, pmfs; `p_probs` may contain zeros.
@@ -888,6 +1005,19 @@ def __test_cell__():
     # KL([0.9, 0.1] || [0.5, 0.5]) = 0.9 log 1.8 + 0.1 log 0.2
     check_close(_kl, 0.9 * math.log(1.8) + 0.1 * math.log(0.2), "KL([0.9, 0.1] || [0.5, 0.5])", atol=1e-5, rtol=1e-5,
                 hint="the first argument is P: sum_k p_k log(p_k / q_k)")
+    # An outcome that P never produces: its term is 0 log(0 / q) = 0, and the gradient must stay finite too.
+    _pz = torch.tensor([0.25, 0.75, 0.0])
+    _qz = torch.tensor([0.5, 0.25, 0.25], requires_grad=True)
+    _klz = discrete_kl_divergence(_pz, _qz)
+    check_close(_klz, 0.25 * math.log(0.5) + 0.75 * math.log(3.0), "KL([0.25, 0.75, 0] || [0.5, 0.25, 0.25])",
+                atol=1e-5, rtol=1e-5,
+                hint="where p_k = 0 the term 0 * log(0 / q_k) is 0 by convention, but computed naively it is "
+                     "0 * (-inf) = nan; use torch.xlogy, or replace the zeros of p before taking the log")
+    _klz.backward()
+    check_true(_qz.grad is not None and bool(torch.isfinite(_qz.grad).all()),
+               "gradient of KL([0.25, 0.75, 0] || q) with respect to q",
+               f"expected finite values, got {_qz.grad}",
+               hint="masking the nan afterwards (torch.where) leaves it in the backward pass; avoid computing it")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -966,6 +1096,12 @@ print(f"p fitted with KL: {p_kl.item():.4f}")
 def __test_cell__():
     check_scalar_tensor(p_kl, "p_kl")
     check_true(len(kl_history["dist"]) > 0, "kl_history", "expected a non-empty history")
+    # KL(data || Binomial(10, p)) is smallest where the model's mean 10 p equals the data's mean number of teeth.
+    _mean_teeth = float((teeth * true_data).sum())
+    check_close(p_kl, _mean_teeth / TOTAL_COUNT, "p fitted with KL, against (mean number of teeth) / 10",
+                atol=0.01, rtol=0,
+                hint="minimise discrete_kl_divergence with the optimiser from torch.tensor(0.2) with the default "
+                     "learning rate and 1000 epochs, so that the fit converges")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -1001,7 +1137,7 @@ finally:
 # %% [markdown]
 # ## 11. Comparing the two fits
 #
-# We take the best $W_1$ fit found by the runs in section 8 (the lowest final loss) and put it next to the KL fit.
+# We take the best $W_1$ fit found by the runs in section 8 (the lowest final loss) and put it next to the KL fit. The right panel draws both losses as functions of $p$. They are measured in different units, $W_1$ in teeth and KL in nats, so each has its own y-axis, coloured like its curve. Compare the shapes of the curves and where their minima lie, not their heights: a KL of 2 nats and a $W_1$ of 2 teeth have nothing in common.
 
 # %%
 best_start = min(landing_histories, key=lambda s: landing_histories[s]["dist"][-1])
@@ -1024,15 +1160,24 @@ fig, axes = plt.subplots(1, 2, figsize=(14, 4.5))
 bar_compare(teeth, {"data": true_data, f"$W_1$ fit, p = {p_w1.item():.3f}": w1_pmf,
                     f"KL fit, p = {p_kl.item():.3f}": kl_pmf},
             ax=axes[0], xlabel="number of teeth $k$", ylabel="probability", title="Best binomial under each loss")
-axes[1].plot(profile_ps, profile_ws, label="$W_1$(data, model)")
-axes[1].plot(profile_ps, kl_profile, label="KL(data || model)")
-axes[1].axvline(p_w1.item(), color="C0", linestyle=":")
-axes[1].axvline(p_kl.item(), color="C1", linestyle=":")
-axes[1].set_ylim(0, 6)
-axes[1].set_xlabel("binomial parameter $p$")
-axes[1].set_ylabel("loss")
-axes[1].set_title("Both profiles")
-axes[1].legend()
+# W1 is measured in teeth and KL in nats: each gets its own y-axis, coloured like its curve.
+ax_w1, ax_kl = axes[1], axes[1].twinx()
+ax_w1.plot(profile_ps, profile_ws, color="C0", label="$W_1$(data, model), left axis")
+ax_kl.plot(profile_ps, kl_profile, color="C1", label="KL(data || model), right axis")
+ax_w1.axvline(p_w1.item(), color="C0", linestyle=":", label=f"$W_1$ fit, p = {p_w1.item():.3f}")
+ax_kl.axvline(p_kl.item(), color="C1", linestyle=":", label=f"KL fit, p = {p_kl.item():.3f}")
+ax_w1.set_ylim(0, 6)
+ax_kl.set_ylim(0, 12)
+ax_w1.set_xlabel("binomial parameter $p$")
+ax_w1.set_ylabel("$W_1$(data, model) in teeth", color="C0")
+ax_kl.set_ylabel("KL(data || model) in nats", color="C1")
+ax_w1.tick_params(axis="y", colors="C0")
+ax_kl.tick_params(axis="y", colors="C1")
+ax_kl.grid(False)   # the grid lines belong to the left axis
+ax_w1.set_title("Both losses as functions of $p$ (two y-axes, two units)")
+handles_w1, labels_w1 = ax_w1.get_legend_handles_labels()
+handles_kl, labels_kl = ax_kl.get_legend_handles_labels()
+ax_w1.legend(handles_w1 + handles_kl, labels_w1 + labels_kl, loc="upper center")
 plt.tight_layout()
 plt.show()
 

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 7c8c4241bdda42ae
+#     cells: ed73a3dfb4815bdd
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -194,6 +194,8 @@ plt.show()
 #
 # The constant $C$ does not change *where* the maximum is, and many derivations drop it. We keep it: without it, $\mathcal{L}$ would not be comparable with a Monte Carlo estimate of the same expectation, and we could not check the identity $\mathcal{L} + \mathrm{KL} = \log p(x)$ numerically.
 #
+# ### Task: the ELBO in closed form (2 points)
+#
 # **Implement** `elbo_closed_form(theta, x, lam)`:
 #
 # * **In:** `theta`, a 0-dimensional `float64` tensor with a positive value (it may require gradients); `x`, a 1-D tensor of $N$ observations; `lam`, the prior rate (a Python float).
@@ -305,6 +307,8 @@ finally:
 # $$
 #
 # Is it a maximum? $\mathcal{L}(\theta) \to -\infty$ both as $\theta \to 0$ (the $-N/\theta^2$ term wins) and as $\theta \to \infty$ (the $-\log\theta$ term wins), and $\theta^*$ is the only stationary point on $(0, \infty)$, so it is the global maximum. You can also check the second derivative: $\theta^4 \mathcal{L}''(\theta) = 2B\theta - 6N + \theta^2$, and substituting $\theta^{*2} = 2N - B\theta^*$ gives $\theta^{*4}\mathcal{L}''(\theta^*) = -2N - \theta^{*2} < 0$.
+#
+# ### Task: the optimal rate $\theta^*$ (2 points)
 #
 # **Implement** `optimal_theta(x, lam)`:
 #
@@ -421,6 +425,8 @@ print(f"theta* = {theta_star:.6f}, ELBO(theta*) = {elbo_star:.6f}")
 #
 # The **log posterior** is then $\log p(z \mid x) = \ell(z) - \log p(x)$, computed by subtracting two numbers that are both finite. Do *not* compute it as the logarithm of the normalised density $e^{\ell(z)} / p(x)$: far out in the tail (at $z = 60$ our $\ell$ is about $-8000$) the exponential is $0$, and $\log 0 = -\infty$, although the true log posterior there is a perfectly ordinary, very negative number. We will see in section 8 why the tail matters.
 #
+# ### Task: the log evidence and the log posterior on a grid (2 + 2 points)
+#
 # **Implement** two functions (you may call the first inside the second):
 #
 # * `log_evidence_quadrature(z_grid, x, lam)`. **In:** `z_grid`, a 1-D increasing `float64` tensor of $K$ points (not necessarily evenly spaced); `x`, `lam` as before. **Out:** a 0-dimensional tensor, the trapezoid-rule approximation of $\log \int p(x, z)\, dz$ over the grid, computed in log space.
@@ -473,6 +479,19 @@ def __test_cell__():
     # so p(x) = exp(-1/2) / sqrt(2 pi) * sqrt(2 pi) / 2 = exp(-1/2) / 2 (half a Gaussian integral).
     check_close(_log_ev, -0.5 - math.log(2.0), "log evidence for x = [1], lam = 1", atol=1e-5,
                 hint="integrate exp(log_joint - m) with torch.trapezoid(values, z_grid) and add m back after the log")
+    # Section 8's trap: with 800 observations the log joint is below -745 at every grid point, so exp of it is
+    # exactly 0 in float64. Only a computation in log space finds the evidence. Exact value by completing the
+    # square: B = sum x - lam, log p(x) = log lam - sum x^2 / 2 - N log(2 pi) / 2 + B^2 / 2N + log(2 pi / N) / 2
+    # + log Phi(B / sqrt N).
+    _x800 = 2.0 + 0.5 * torch.sin(torch.arange(800, dtype=torch.float64))
+    _b, _n = float(_x800.sum()) - 2.0, 800
+    _exact = (math.log(2.0) - 0.5 * float((_x800 ** 2).sum()) - 0.5 * _n * math.log(2 * math.pi) + _b * _b / (2 * _n)
+              + 0.5 * math.log(2 * math.pi / _n) + math.log(0.5 * math.erfc(-_b / math.sqrt(2 * _n))))
+    _log_ev800 = log_evidence_quadrature(torch.linspace(0.0, 5.0, 5001, dtype=torch.float64), _x800, 2.0)
+    check_close(_log_ev800, _exact, "log evidence of 800 observations (log joint below -745 on the whole grid)",
+                atol=1e-4, rtol=0,
+                hint="exponentiating the raw log joint gives exactly 0 here, and log 0 = -inf: subtract the largest "
+                     "log joint m before exponentiating, and add m back after the log")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -535,6 +554,16 @@ def __test_cell__():
     # at z = 0: log(2 / sqrt(2 pi))
     check_close(_log_post[0], math.log(2.0 / math.sqrt(2 * math.pi)), "log posterior at z = 0 for x = [1], lam = 1",
                 atol=1e-5)
+    # 800 observations: the log joint is below -745 everywhere, the posterior a narrow peak near z = 2.
+    _z800 = torch.linspace(0.0, 5.0, 5001, dtype=torch.float64)
+    _log_post800 = log_posterior_on_grid(_z800, 2.0 + 0.5 * torch.sin(torch.arange(800, dtype=torch.float64)), 2.0)
+    _bad = int((~torch.isfinite(_log_post800)).sum())
+    check_true(_bad == 0, "log posterior of 800 observations (log joint below -745 on the whole grid)",
+               f"expected finite values everywhere, {_bad} of 5001 are not finite",
+               hint="exp of the raw log joint is 0 here and its log -inf: form log joint - log evidence, with the "
+                    "evidence computed in log space")
+    check_close(torch.trapezoid(torch.exp(_log_post800), _z800), 1.0,
+                "trapezoid integral of exp(log posterior) of 800 observations", atol=1e-6)
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -619,6 +648,8 @@ plt.show()
 # $$
 #
 # The integrand is $q_\theta$ times a log ratio, so it is small where $q_\theta$ is small, *unless* the log ratio is very large there. Keep this in mind.
+#
+# ### Task: the KL divergence by quadrature (2 points)
 #
 # **Implement** `kl_to_posterior_numerical(theta, z_grid, log_posterior)`:
 #
@@ -773,6 +804,8 @@ print("naive KL at theta = 1:", kl_to_posterior_numerical(1.0, z_wide_demo, log_
 # %% [markdown]
 # One $-\infty$ is enough: $q_\theta(z) \cdot (\log q_\theta(z) - (-\infty)) = +\infty$, and the whole KL curve is infinite. Widening the grid fixes the first problem only if the posterior is normalised in log space.
 #
+# ### Task: a grid that holds every tail (2 points)
+#
 # **Choose** the grid `z_grid` that the rest of the notebook uses:
 #
 # * **Out:** `z_grid`, a 1-D increasing `float64` tensor that starts at $z = 0$ (where $q_\theta$ has its largest density).
@@ -882,6 +915,7 @@ axes[1].plot(thetas_kl[zoom].numpy(), kl_narrow[zoom].numpy(), "o-", ms=3, label
 axes[1].plot(thetas_kl[zoom].numpy(), kl_wide[zoom].numpy(), "o-", ms=3, label="your z_grid")
 axes[1].axvline(theta_star, color="C3", linestyle="--")
 axes[1].set_xlabel(r"$\theta$")
+axes[1].set_ylabel(r"KL$(q_\theta \,\|\, p(z \mid x))$ in nats")
 axes[1].set_title("Zoom around the minimum")
 axes[1].legend()
 plt.tight_layout()
@@ -940,6 +974,8 @@ for t in (0.3, theta_star, 1.0, 2.0):
 # $$
 #
 # because the distribution of $\varepsilon$ no longer depends on $\theta$, so the derivative may move inside the expectation. In code: draw the noise $\varepsilon$ (no gradient needed), compute `z = eps / theta` with torch operations, and autograd follows the path from $\theta$ through every sample $z_s$ into $\log p(x, z_s)$. (`torch.distributions.Exponential(theta).rsample()` does exactly this; `.sample()` does not.)
+#
+# ### Task: the reparameterised Monte Carlo ELBO (2 + 2 points)
 #
 # **Implement** `elbo_monte_carlo(theta, x, lam, num_samples, generator=None)`:
 #
@@ -1109,6 +1145,8 @@ plt.show()
 # * **Keep $\theta$ positive.** An optimiser moves a parameter by arbitrary steps, and one step past zero makes $\log\theta$ undefined. We therefore optimise an unconstrained number $\rho \in \mathbb{R}$ and set $\theta = e^{\rho}$ (so $\rho = \log \theta$; `softplus` would work as well). The chain rule through `torch.exp` is handled by autograd.
 # * **Ascent, not descent.** PyTorch optimisers minimise, so minimise the *negative* ELBO. Call `optimizer.zero_grad()` before every `backward()`, otherwise gradients accumulate over steps.
 # * **Tame the noise.** Each step sees a fresh noisy estimate of the gradient, so even at $\theta^*$ the parameter keeps jittering, by an amount proportional to the learning rate. We use Adam with a learning rate that decays to zero along a cosine (`torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, num_steps)`, stepped once per step), and report the **average of $\theta$ over the second half of the steps** (iterate averaging), which cancels much of the remaining jitter.
+#
+# ### Task: the training loop (2 points)
 #
 # **Implement** `fit_theta(elbo_fn, x, lam, theta_init=1.0, num_steps=300, num_samples=512, lr=0.1, generator=None)`:
 #
@@ -1293,6 +1331,8 @@ print(f"theta* = {theta_star:.4f}, fitted theta = {theta_fit:.4f}, difference {t
 #
 # which we estimate by $\frac1S \sum_s f_\theta(z_s)\, s_\theta(z_s)$ with $z_s \sim q_\theta$. Only *values* of $f_\theta$ are needed, never its derivative in $z$: the samples are treated as constants. Both halves of $f_\theta$ matter: dropping $-\log q_\theta$ drops the gradient of the entropy.
 #
+# ### Task: the score-function gradient (2 points)
+#
 # **Implement** `score_function_gradient(theta, x, lam, num_samples, generator=None)`:
 #
 # * **In:** as for `elbo_monte_carlo` (`theta` may or may not require gradients).
@@ -1433,6 +1473,14 @@ print(f"\nat theta = 1: E[f] = {mean_f:.2f}, and E[f]^2 Var[s] = {mean_f ** 2:.1
 
 
 # %% [markdown]
+# The first column holds a surprise: one reparameterised term has a variance of about $4{,}200$ at $\theta^*$, the point we want to reach, but only about $117$ at $\theta = 1$. Substituting $z = \varepsilon/\theta$ turns the term into $\big(N\varepsilon^2/\theta^2 - B\varepsilon/\theta - 1\big)/\theta$, and the moments $\mathbb{E}[\varepsilon^k] = k!$ then give its variance exactly:
+#
+# $$
+# \mathrm{Var} = \frac{20N^2}{\theta^6} - \frac{8NB}{\theta^5} + \frac{B^2}{\theta^4} .
+# $$
+#
+# A small $\theta$ makes $q_\theta$ wide (mean and standard deviation $1/\theta$), so the samples spread over a long stretch of $z$ on which the likelihood's slope $B - Nz$ changes by $N = 5$ per unit of $z$, and each slope is multiplied by $dz/d\theta = -\varepsilon/\theta^2$, which is large too: a small change of the rate moves the far-out samples a long way. At $\theta = 1$ the three terms above nearly cancel ($500 - 637 + 253 \approx 117$); at $\theta^* \approx 0.605$ the first has grown twentyfold (it scales like $\theta^{-6}$), and what is left after the cancellation is $10{,}176 - 7{,}842 + 1{,}889 \approx 4{,}222$.
+#
 # Now the estimators themselves, with the functions you wrote: for each $S$ we repeat each estimate many times at $\theta = 1$ (where our optimisation starts) and plot the variance of the repeats. The dotted lines are the exact single-term variances from the table divided by $S$.
 
 # %%

@@ -144,11 +144,22 @@ def visible_checks_passed(run: AssignmentRun, student: str) -> dict[str, bool]:
 
 
 def visible_check_misses(run: AssignmentRun, student: str) -> dict[str, list[str]]:
-    """`# caught: visible` variant of this student -> the cells it loses whose visible checks passed anyway."""
+    """`# caught: visible` variant of this student -> the cells of its own task(s) it loses, when the visible
+    checks of every one of them passed (the student would meet the mistake only in the grade).
+
+    The student meets a mistake at the task where it was made: it is caught when at least one test cell of
+    that task fails its visible checks. Later tasks that lose points because they use the broken function are
+    consequences; their visible checks need not catch it.
+    """
     caught = [v for v in run.students[student].batch if v.caught_by_visible_checks]
     passed = visible_checks_passed(run, student) if caught else {}
-    misses = {v.name: sorted(gid for gid in v.loses if passed.get(gid, True)) for v in caught}
-    return {name: cells for name, cells in misses.items() if cells}
+    misses = {}
+    for variant in caught:
+        for task in sorted({nb.task_of(gid) for gid in variant.cells}):
+            own = sorted(gid for gid in variant.loses if nb.task_of(gid) == task)
+            if own and all(passed.get(gid, True) for gid in own):
+                misses.setdefault(variant.name, []).extend(own)
+    return misses
 
 
 def describe_visible_misses(misses: dict[str, list[str]]) -> str:

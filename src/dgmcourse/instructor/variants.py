@@ -17,9 +17,10 @@ wrong student. ``kind:`` names what the variant probes, for the variant report
 ``contract-requirement`` (a requirement the contract states), ``procedure`` (a
 prescribed procedure done otherwise), ``pitfall`` (the mistake the prose warns of),
 ``style`` (a correct answer in an unusual style); without it, ``outcome``.
-``caught: visible`` (lose_ variants only) says that the visible checks of every cell
-it loses catch it too, so the student learns of the mistake while working, not only
-from the grade; the harness reads that from the graded output (``variant_grading``).
+``caught: visible`` (lose_ variants only) says that the visible checks of its own task
+catch it too (at least one test cell of the task it replaces fails before its hidden
+tests run), so the student learns of the mistake while working, not only from the
+grade; the harness reads that from the graded output (``variant_grading``).
 Every task keeps at least one such variant of kind ``pitfall``.
 ``tells:`` (lose_ variants only) explains the misconception to a student whose answer
 behaves like this variant (``misconceptions.py``); a variant that is no real
@@ -55,7 +56,7 @@ class Variant:
     cells: dict[str, str]  # every solution cell it replaces -> its code
     kind: str = "outcome"
     tells: str = ""  # the misconception, explained to the student (misconceptions.py); "" if not teachable
-    caught_by_visible_checks: bool = False  # `# caught: visible`: the visible part of each lost cell fails too
+    caught_by_visible_checks: bool = False  # `# caught: visible`: a visible check of its own task fails too
 
     @property
     def name(self) -> str:

@@ -22,74 +22,81 @@ from torch import distributions as _diff
 import math as _epochs
 import torch as _expected
 import numpy as _fd
-from torch import nn as _g
-from torch import distributions as _got
-import math as _grid
-import torch as _h
-import numpy as _hi
-from torch import nn as _hist
-from torch import distributions as _hist_out
-import math as _hist_up
-import torch as _j
-import numpy as _k
-from torch import nn as _key
-from torch import distributions as _kl
-import math as _kl0
-import torch as _kl_data_model
-import numpy as _left
-from torch import nn as _lo
+from torch import nn as _five
+from torch import distributions as _g
+import math as _got
+import torch as _grid
+import numpy as _h
+from torch import nn as _hi
+from torch import distributions as _hist
+import math as _hist_out
+import torch as _hist_up
+import numpy as _j
+from torch import nn as _k
+from torch import distributions as _key
+import math as _kl
+import torch as _kl0
+import numpy as _kl_data_model
+from torch import nn as _klz
+from torch import distributions as _left
+import math as _lo
 import math as _m
-import math as _mirror10
-import torch as _mle
-import numpy as _model
+import numpy as _mean_teeth
+from torch import nn as _mirror10
+from torch import distributions as _mle
+import math as _model
 import numpy as _n
-from torch import distributions as _outside
-import math as _p
-import torch as _p0
-import numpy as _p_end
-from torch import nn as _p_fit
-from torch import distributions as _p_out
-import math as _pt
-import torch as _pv
+import numpy as _outside
+from torch import nn as _p
+from torch import distributions as _p0
+import math as _p_end
+import torch as _p_fit
+import numpy as _p_five
+from torch import nn as _p_out
+from torch import distributions as _pt
+import math as _pv
+import torch as _pz
 import numpy as _q
 from torch import nn as _q0
-from torch import distributions as _ramp10
-import math as _reward_large_p
-import torch as _right
-import numpy as _rng
-from torch import nn as _s
-from torch import distributions as _scipy_entropy
-import math as _scipy_w1
-import torch as _signs
-import numpy as _start
-from torch import nn as _target
-from torch import distributions as _uniform10
-import math as _v
-import torch as _w
-import numpy as _w1_cdf_numpy
-from torch import nn as _w1_loss
-from torch import distributions as _w1_of_p
-import math as _w1_of_p_numpy
-import torch as _w1_scipy_reference
-import numpy as _w_grid
-from torch import nn as _w_min
-from torch import distributions as a
-import math as b
-import torch as best
-import numpy as grid
-from torch import nn as hi
-from torch import distributions as lo
-import math as math
-import torch as model
-import numpy as p_value
-from torch import nn as points
-from torch import distributions as support
-import math as w
-_ALIASED = {'_a': _a, '_a32': _a32, '_a_grad': _a_grad, '_b': _b, '_b32': _b32, '_b_np': _b_np, '_b_t': _b_t, '_basin_minimiser': _basin_minimiser, '_binom': _binom, '_bound': _bound, '_d': _d, '_data': _data, '_data64': _data64, '_data_np': _data_np, '_diff': _diff, '_epochs': _epochs, '_expected': _expected, '_fd': _fd, '_g': _g, '_got': _got, '_grid': _grid, '_h': _h, '_hi': _hi, '_hist': _hist, '_hist_out': _hist_out, '_hist_up': _hist_up, '_j': _j, '_k': _k, '_key': _key, '_kl': _kl, '_kl0': _kl0, '_kl_data_model': _kl_data_model, '_left': _left, '_lo': _lo, '_m': _m, '_mirror10': _mirror10, '_mle': _mle, '_model': _model, '_n': _n, '_outside': _outside, '_p': _p, '_p0': _p0, '_p_end': _p_end, '_p_fit': _p_fit, '_p_out': _p_out, '_pt': _pt, '_pv': _pv, '_q': _q, '_q0': _q0, '_ramp10': _ramp10, '_reward_large_p': _reward_large_p, '_right': _right, '_rng': _rng, '_s': _s, '_scipy_entropy': _scipy_entropy, '_scipy_w1': _scipy_w1, '_signs': _signs, '_start': _start, '_target': _target, '_uniform10': _uniform10, '_v': _v, '_w': _w, '_w1_cdf_numpy': _w1_cdf_numpy, '_w1_loss': _w1_loss, '_w1_of_p': _w1_of_p, '_w1_of_p_numpy': _w1_of_p_numpy, '_w1_scipy_reference': _w1_scipy_reference, '_w_grid': _w_grid, '_w_min': _w_min, 'a': a, 'b': b, 'best': best, 'grid': grid, 'hi': hi, 'lo': lo, 'math': math, 'model': model, 'p_value': p_value, 'points': points, 'support': support, 'w': w}
+from torch import distributions as _qz
+import math as _ramp10
+import torch as _reward_large_p
+import numpy as _right
+from torch import nn as _rng
+from torch import distributions as _s
+import math as _scipy_entropy
+import torch as _scipy_w1
+import numpy as _signs
+from torch import nn as _start
+from torch import distributions as _target
+import math as _uniform10
+import torch as _v
+import numpy as _w
+from torch import nn as _w1_at
+from torch import distributions as _w1_cdf_numpy
+import math as _w1_loss
+import torch as _w1_of_p
+import numpy as _w1_of_p_numpy
+from torch import nn as _w1_scipy_reference
+from torch import distributions as _w_grid
+import math as _w_min
+import torch as a
+import numpy as b
+from torch import nn as best
+from torch import distributions as grid
+import math as hi
+import torch as lo
+import numpy as math
+from torch import nn as model
+from torch import distributions as p_value
+import math as points
+import torch as support
+import numpy as w
+_ALIASED = {'_a': _a, '_a32': _a32, '_a_grad': _a_grad, '_b': _b, '_b32': _b32, '_b_np': _b_np, '_b_t': _b_t, '_basin_minimiser': _basin_minimiser, '_binom': _binom, '_bound': _bound, '_d': _d, '_data': _data, '_data64': _data64, '_data_np': _data_np, '_diff': _diff, '_epochs': _epochs, '_expected': _expected, '_fd': _fd, '_five': _five, '_g': _g, '_got': _got, '_grid': _grid, '_h': _h, '_hi': _hi, '_hist': _hist, '_hist_out': _hist_out, '_hist_up': _hist_up, '_j': _j, '_k': _k, '_key': _key, '_kl': _kl, '_kl0': _kl0, '_kl_data_model': _kl_data_model, '_klz': _klz, '_left': _left, '_lo': _lo, '_m': _m, '_mean_teeth': _mean_teeth, '_mirror10': _mirror10, '_mle': _mle, '_model': _model, '_n': _n, '_outside': _outside, '_p': _p, '_p0': _p0, '_p_end': _p_end, '_p_fit': _p_fit, '_p_five': _p_five, '_p_out': _p_out, '_pt': _pt, '_pv': _pv, '_pz': _pz, '_q': _q, '_q0': _q0, '_qz': _qz, '_ramp10': _ramp10, '_reward_large_p': _reward_large_p, '_right': _right, '_rng': _rng, '_s': _s, '_scipy_entropy': _scipy_entropy, '_scipy_w1': _scipy_w1, '_signs': _signs, '_start': _start, '_target': _target, '_uniform10': _uniform10, '_v': _v, '_w': _w, '_w1_at': _w1_at, '_w1_cdf_numpy': _w1_cdf_numpy, '_w1_loss': _w1_loss, '_w1_of_p': _w1_of_p, '_w1_of_p_numpy': _w1_of_p_numpy, '_w1_scipy_reference': _w1_scipy_reference, '_w_grid': _w_grid, '_w_min': _w_min, 'a': a, 'b': b, 'best': best, 'grid': grid, 'hi': hi, 'lo': lo, 'math': math, 'model': model, 'p_value': p_value, 'points': points, 'support': support, 'w': w}
 
 
 def _aliases_intact():
-    rebound = [name for name, now in (('_a', _a), ('_a32', _a32), ('_a_grad', _a_grad), ('_b', _b), ('_b32', _b32), ('_b_np', _b_np), ('_b_t', _b_t), ('_basin_minimiser', _basin_minimiser), ('_binom', _binom), ('_bound', _bound), ('_d', _d), ('_data', _data), ('_data64', _data64), ('_data_np', _data_np), ('_diff', _diff), ('_epochs', _epochs), ('_expected', _expected), ('_fd', _fd), ('_g', _g), ('_got', _got), ('_grid', _grid), ('_h', _h), ('_hi', _hi), ('_hist', _hist), ('_hist_out', _hist_out), ('_hist_up', _hist_up), ('_j', _j), ('_k', _k), ('_key', _key), ('_kl', _kl), ('_kl0', _kl0), ('_kl_data_model', _kl_data_model), ('_left', _left), ('_lo', _lo), ('_m', _m), ('_mirror10', _mirror10), ('_mle', _mle), ('_model', _model), ('_n', _n), ('_outside', _outside), ('_p', _p), ('_p0', _p0), ('_p_end', _p_end), ('_p_fit', _p_fit), ('_p_out', _p_out), ('_pt', _pt), ('_pv', _pv), ('_q', _q), ('_q0', _q0), ('_ramp10', _ramp10), ('_reward_large_p', _reward_large_p), ('_right', _right), ('_rng', _rng), ('_s', _s), ('_scipy_entropy', _scipy_entropy), ('_scipy_w1', _scipy_w1), ('_signs', _signs), ('_start', _start), ('_target', _target), ('_uniform10', _uniform10), ('_v', _v), ('_w', _w), ('_w1_cdf_numpy', _w1_cdf_numpy), ('_w1_loss', _w1_loss), ('_w1_of_p', _w1_of_p), ('_w1_of_p_numpy', _w1_of_p_numpy), ('_w1_scipy_reference', _w1_scipy_reference), ('_w_grid', _w_grid), ('_w_min', _w_min), ('a', a), ('b', b), ('best', best), ('grid', grid), ('hi', hi), ('lo', lo), ('math', math), ('model', model), ('p_value', p_value), ('points', points), ('support', support), ('w', w)) if now is not _ALIASED[name]]
+    rebound = [name for name, now in (('_a', _a), ('_a32', _a32), ('_a_grad', _a_grad), ('_b', _b), ('_b32', _b32), ('_b_np', _b_np), ('_b_t', _b_t), ('_basin_minimiser', _basin_minimiser), ('_binom', _binom), ('_bound', _bound), ('_d', _d), ('_data', _data), ('_data64', _data64), ('_data_np', _data_np), ('_diff', _diff), ('_epochs', _epochs), ('_expected', _expected), ('_fd', _fd), ('_five', _five), ('_g', _g), ('_got', _got), ('_grid', _grid), ('_h', _h), ('_hi', _hi), ('_hist', _hist), ('_hist_out', _hist_out), ('_hist_up', _hist_up), ('_j', _j), ('_k', _k), ('_key', _key), ('_kl', _kl), ('_kl0', _kl0), ('_kl_data_model', _kl_data_model), ('_klz', _klz), ('_left', _left), ('_lo', _lo), ('_m', _m), ('_mean_teeth', _mean_teeth), ('_mirror10', _mirror10), ('_mle', _mle), ('_model', _model), ('_n', _n), ('_outside', _outside), ('_p', _p), ('_p0', _p0), ('_p_end', _p_end), ('_p_fit', _p_fit), ('_p_five', _p_five), ('_p_out', _p_out), ('_pt', _pt), ('_pv', _pv), ('_pz', _pz), ('_q', _q), ('_q0', _q0), ('_qz', _qz), ('_ramp10', _ramp10), ('_reward_large_p', _reward_large_p), ('_right', _right), ('_rng', _rng), ('_s', _s), ('_scipy_entropy', _scipy_entropy), ('_scipy_w1', _scipy_w1), ('_signs', _signs), ('_start', _start), ('_target', _target), ('_uniform10', _uniform10), ('_v', _v), ('_w', _w), ('_w1_at', _w1_at), ('_w1_cdf_numpy', _w1_cdf_numpy), ('_w1_loss', _w1_loss), ('_w1_of_p', _w1_of_p), ('_w1_of_p_numpy', _w1_of_p_numpy), ('_w1_scipy_reference', _w1_scipy_reference), ('_w_grid', _w_grid), ('_w_min', _w_min), ('a', a), ('b', b), ('best', best), ('grid', grid), ('hi', hi), ('lo', lo), ('math', math), ('model', model), ('p_value', p_value), ('points', points), ('support', support), ('w', w)) if now is not _ALIASED[name]]
     assert not rebound, f"a test cell rebound the student's names {rebound}"
 
 

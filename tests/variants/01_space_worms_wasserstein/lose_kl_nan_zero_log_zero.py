@@ -1,5 +1,6 @@
 # Naive p * (log p - log q): where p = 0 this is 0 * (-inf) = nan.
 # kind: pitfall
+# caught: visible
 # replaces: kl__solution
 # loses: kl__tests
 # tells: where a probability of p is 0 it computes 0 times log 0, which is nan in floating point. The convention 0 log

@@ -1,5 +1,6 @@
 # Masks 0 * log 0 with torch.where after computing it: the value is right but the gradient w.r.t. q is nan.
 # kind: pitfall
+# caught: visible
 # replaces: kl__solution
 # loses: kl__tests
 # tells: its value is right, but the nan of 0 log 0 is masked after it was computed, so the gradient is still nan.

@@ -1,4 +1,6 @@
 # Stops each run after 50 epochs, long before Adam (lr 1e-3) reaches the bottom of the valley.
+# kind: pitfall
+# caught: visible
 # replaces: landing__solution
 # loses: landing__tests
 import torch

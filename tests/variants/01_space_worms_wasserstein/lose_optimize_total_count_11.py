@@ -1,5 +1,6 @@
 # Uses total_count = len(true_data) = 11 (the number of outcomes) instead of 10 (the number of teeth).
 # kind: pitfall
+# caught: visible
 # replaces: optimize__solution
 # loses: optimize__basins optimize__history optimize__other_distance landing__tests kl_fit__tests
 # tells: it builds the binomial with 11 trials, the number of outcomes, instead of 10, the number of teeth. A binomial

@@ -1,4 +1,6 @@
 # Computes the right value through NumPy and wraps it in a new tensor, so no gradient reaches the inputs.
+# kind: pitfall
+# caught: visible
 # replaces: w1_cdf__solution
 # loses: w1_cdf__gradient landing__tests
 # tells: its value is right, but it is computed outside torch (through NumPy or a new tensor), so no gradient reaches

@@ -1,4 +1,6 @@
 # Passes the probabilities themselves to scipy as sample values (no weights), so the tooth counts never enter.
+# kind: pitfall
+# caught: visible
 # replaces: w1_scipy__solution
 # loses: w1_scipy__tests
 # demo: partial-student

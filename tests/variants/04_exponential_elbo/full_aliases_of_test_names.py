@@ -39,71 +39,75 @@ import torch as _kl_star_exact
 import numpy as _lam
 from torch import nn as _lj
 from torch import distributions as _log_ev
-import math as _log_evidence_exact
-import torch as _log_joint_np
-import numpy as _log_ndtr
-from torch import nn as _log_post
-from torch import distributions as _log_q
+import math as _log_ev800
+import torch as _log_evidence_exact
+import numpy as _log_joint_np
+from torch import nn as _log_ndtr
+from torch import distributions as _log_post
+import math as _log_post800
+import torch as _log_q
 import math as _m
-import torch as _minimize_scalar
+from torch import nn as _minimize_scalar
 import numpy as _n
-from torch import nn as _n_obs
-from torch import distributions as _per_sample_f
-import math as _per_sample_grad
-import torch as _per_sample_score_term
-import numpy as _quad
-from torch import nn as _rates
-from torch import distributions as _reference_mc_elbo
-import math as _requires_grad
-import torch as _rng
-import numpy as _scale
-from torch import nn as _se
-from torch import distributions as _slope
-import math as _spy_step
+import math as _n_obs
+import torch as _per_sample_f
+import numpy as _per_sample_grad
+from torch import nn as _per_sample_score_term
+from torch import distributions as _quad
+import math as _rates
+import torch as _reference_mc_elbo
+import numpy as _requires_grad
+from torch import nn as _rng
+from torch import distributions as _scale
+import math as _se
+import torch as _slope
+import numpy as _spy_step
 import torch as _t
-import numpy as _t_star
-from torch import nn as _tail
-from torch import distributions as _theta
-import math as _theta_hat
-import torch as _theta_star
-import numpy as _tol
-from torch import nn as _u
-from torch import distributions as _v
-import math as _what
-import torch as _x
-import numpy as _x1
-from torch import nn as _x2
-from torch import distributions as _x_np
-import math as _z
-import torch as _z_np
-import numpy as _z_tail
-from torch import nn as _zg
-from torch import distributions as a
-import math as args
-import torch as b
-import numpy as dlogp_dz
-from torch import nn as eps
-from torch import distributions as g
-import math as generator
-import torch as integrand
-import numpy as kwargs
-from torch import nn as lam
-from torch import distributions as log_p
-import math as log_q
-import torch as n
-import numpy as num_samples
-from torch import nn as pieces
-from torch import distributions as self
-import math as size
-import torch as theta
-import numpy as x
-from torch import nn as z
-from torch import distributions as z_np
-_ALIASED = {'_S': _S, '_a': _a, '_adam_step': _adam_step, '_b': _b, '_b2': _b2, '_b_obs': _b_obs, '_bad': _bad, '_bb': _bb, '_brentq': _brentq, '_c': _c, '_cases': _cases, '_course_data': _course_data, '_d2L': _d2L, '_dL': _dL, '_datasets': _datasets, '_elbo': _elbo, '_elbo_by_quadrature': _elbo_by_quadrature, '_est': _est, '_estimates': _estimates, '_exact': _exact, '_exact_elbo': _exact_elbo, '_exact_kl': _exact_kl, '_expected': _expected, '_found': _found, '_g': _g, '_grid_name': _grid_name, '_history': _history, '_k': _k, '_kl': _kl, '_kl_on_grid': _kl_on_grid, '_kl_self': _kl_self, '_kl_star_exact': _kl_star_exact, '_lam': _lam, '_lj': _lj, '_log_ev': _log_ev, '_log_evidence_exact': _log_evidence_exact, '_log_joint_np': _log_joint_np, '_log_ndtr': _log_ndtr, '_log_post': _log_post, '_log_q': _log_q, '_m': _m, '_minimize_scalar': _minimize_scalar, '_n': _n, '_n_obs': _n_obs, '_per_sample_f': _per_sample_f, '_per_sample_grad': _per_sample_grad, '_per_sample_score_term': _per_sample_score_term, '_quad': _quad, '_rates': _rates, '_reference_mc_elbo': _reference_mc_elbo, '_requires_grad': _requires_grad, '_rng': _rng, '_scale': _scale, '_se': _se, '_slope': _slope, '_spy_step': _spy_step, '_t': _t, '_t_star': _t_star, '_tail': _tail, '_theta': _theta, '_theta_hat': _theta_hat, '_theta_star': _theta_star, '_tol': _tol, '_u': _u, '_v': _v, '_what': _what, '_x': _x, '_x1': _x1, '_x2': _x2, '_x_np': _x_np, '_z': _z, '_z_np': _z_np, '_z_tail': _z_tail, '_zg': _zg, 'a': a, 'args': args, 'b': b, 'dlogp_dz': dlogp_dz, 'eps': eps, 'g': g, 'generator': generator, 'integrand': integrand, 'kwargs': kwargs, 'lam': lam, 'log_p': log_p, 'log_q': log_q, 'n': n, 'num_samples': num_samples, 'pieces': pieces, 'self': self, 'size': size, 'theta': theta, 'x': x, 'z': z, 'z_np': z_np}
+from torch import distributions as _t_star
+import math as _tail
+import torch as _theta
+import numpy as _theta_hat
+from torch import nn as _theta_star
+from torch import distributions as _tol
+import math as _u
+import torch as _v
+import numpy as _what
+from torch import nn as _x
+from torch import distributions as _x1
+import math as _x2
+import torch as _x800
+import numpy as _x_np
+from torch import nn as _z
+from torch import distributions as _z800
+import math as _z_np
+import torch as _z_tail
+import numpy as _zg
+from torch import nn as a
+from torch import distributions as args
+import math as b
+import torch as dlogp_dz
+import numpy as eps
+from torch import nn as g
+from torch import distributions as generator
+import math as integrand
+import torch as kwargs
+import numpy as lam
+from torch import nn as log_p
+from torch import distributions as log_q
+import math as n
+import torch as num_samples
+import numpy as pieces
+from torch import nn as self
+from torch import distributions as size
+import math as theta
+import torch as x
+import numpy as z
+from torch import nn as z_np
+_ALIASED = {'_S': _S, '_a': _a, '_adam_step': _adam_step, '_b': _b, '_b2': _b2, '_b_obs': _b_obs, '_bad': _bad, '_bb': _bb, '_brentq': _brentq, '_c': _c, '_cases': _cases, '_course_data': _course_data, '_d2L': _d2L, '_dL': _dL, '_datasets': _datasets, '_elbo': _elbo, '_elbo_by_quadrature': _elbo_by_quadrature, '_est': _est, '_estimates': _estimates, '_exact': _exact, '_exact_elbo': _exact_elbo, '_exact_kl': _exact_kl, '_expected': _expected, '_found': _found, '_g': _g, '_grid_name': _grid_name, '_history': _history, '_k': _k, '_kl': _kl, '_kl_on_grid': _kl_on_grid, '_kl_self': _kl_self, '_kl_star_exact': _kl_star_exact, '_lam': _lam, '_lj': _lj, '_log_ev': _log_ev, '_log_ev800': _log_ev800, '_log_evidence_exact': _log_evidence_exact, '_log_joint_np': _log_joint_np, '_log_ndtr': _log_ndtr, '_log_post': _log_post, '_log_post800': _log_post800, '_log_q': _log_q, '_m': _m, '_minimize_scalar': _minimize_scalar, '_n': _n, '_n_obs': _n_obs, '_per_sample_f': _per_sample_f, '_per_sample_grad': _per_sample_grad, '_per_sample_score_term': _per_sample_score_term, '_quad': _quad, '_rates': _rates, '_reference_mc_elbo': _reference_mc_elbo, '_requires_grad': _requires_grad, '_rng': _rng, '_scale': _scale, '_se': _se, '_slope': _slope, '_spy_step': _spy_step, '_t': _t, '_t_star': _t_star, '_tail': _tail, '_theta': _theta, '_theta_hat': _theta_hat, '_theta_star': _theta_star, '_tol': _tol, '_u': _u, '_v': _v, '_what': _what, '_x': _x, '_x1': _x1, '_x2': _x2, '_x800': _x800, '_x_np': _x_np, '_z': _z, '_z800': _z800, '_z_np': _z_np, '_z_tail': _z_tail, '_zg': _zg, 'a': a, 'args': args, 'b': b, 'dlogp_dz': dlogp_dz, 'eps': eps, 'g': g, 'generator': generator, 'integrand': integrand, 'kwargs': kwargs, 'lam': lam, 'log_p': log_p, 'log_q': log_q, 'n': n, 'num_samples': num_samples, 'pieces': pieces, 'self': self, 'size': size, 'theta': theta, 'x': x, 'z': z, 'z_np': z_np}
 
 
 def _aliases_intact():
-    rebound = [name for name, now in (('_S', _S), ('_a', _a), ('_adam_step', _adam_step), ('_b', _b), ('_b2', _b2), ('_b_obs', _b_obs), ('_bad', _bad), ('_bb', _bb), ('_brentq', _brentq), ('_c', _c), ('_cases', _cases), ('_course_data', _course_data), ('_d2L', _d2L), ('_dL', _dL), ('_datasets', _datasets), ('_elbo', _elbo), ('_elbo_by_quadrature', _elbo_by_quadrature), ('_est', _est), ('_estimates', _estimates), ('_exact', _exact), ('_exact_elbo', _exact_elbo), ('_exact_kl', _exact_kl), ('_expected', _expected), ('_found', _found), ('_g', _g), ('_grid_name', _grid_name), ('_history', _history), ('_k', _k), ('_kl', _kl), ('_kl_on_grid', _kl_on_grid), ('_kl_self', _kl_self), ('_kl_star_exact', _kl_star_exact), ('_lam', _lam), ('_lj', _lj), ('_log_ev', _log_ev), ('_log_evidence_exact', _log_evidence_exact), ('_log_joint_np', _log_joint_np), ('_log_ndtr', _log_ndtr), ('_log_post', _log_post), ('_log_q', _log_q), ('_m', _m), ('_minimize_scalar', _minimize_scalar), ('_n', _n), ('_n_obs', _n_obs), ('_per_sample_f', _per_sample_f), ('_per_sample_grad', _per_sample_grad), ('_per_sample_score_term', _per_sample_score_term), ('_quad', _quad), ('_rates', _rates), ('_reference_mc_elbo', _reference_mc_elbo), ('_requires_grad', _requires_grad), ('_rng', _rng), ('_scale', _scale), ('_se', _se), ('_slope', _slope), ('_spy_step', _spy_step), ('_t', _t), ('_t_star', _t_star), ('_tail', _tail), ('_theta', _theta), ('_theta_hat', _theta_hat), ('_theta_star', _theta_star), ('_tol', _tol), ('_u', _u), ('_v', _v), ('_what', _what), ('_x', _x), ('_x1', _x1), ('_x2', _x2), ('_x_np', _x_np), ('_z', _z), ('_z_np', _z_np), ('_z_tail', _z_tail), ('_zg', _zg), ('a', a), ('args', args), ('b', b), ('dlogp_dz', dlogp_dz), ('eps', eps), ('g', g), ('generator', generator), ('integrand', integrand), ('kwargs', kwargs), ('lam', lam), ('log_p', log_p), ('log_q', log_q), ('n', n), ('num_samples', num_samples), ('pieces', pieces), ('self', self), ('size', size), ('theta', theta), ('x', x), ('z', z), ('z_np', z_np)) if now is not _ALIASED[name]]
+    rebound = [name for name, now in (('_S', _S), ('_a', _a), ('_adam_step', _adam_step), ('_b', _b), ('_b2', _b2), ('_b_obs', _b_obs), ('_bad', _bad), ('_bb', _bb), ('_brentq', _brentq), ('_c', _c), ('_cases', _cases), ('_course_data', _course_data), ('_d2L', _d2L), ('_dL', _dL), ('_datasets', _datasets), ('_elbo', _elbo), ('_elbo_by_quadrature', _elbo_by_quadrature), ('_est', _est), ('_estimates', _estimates), ('_exact', _exact), ('_exact_elbo', _exact_elbo), ('_exact_kl', _exact_kl), ('_expected', _expected), ('_found', _found), ('_g', _g), ('_grid_name', _grid_name), ('_history', _history), ('_k', _k), ('_kl', _kl), ('_kl_on_grid', _kl_on_grid), ('_kl_self', _kl_self), ('_kl_star_exact', _kl_star_exact), ('_lam', _lam), ('_lj', _lj), ('_log_ev', _log_ev), ('_log_ev800', _log_ev800), ('_log_evidence_exact', _log_evidence_exact), ('_log_joint_np', _log_joint_np), ('_log_ndtr', _log_ndtr), ('_log_post', _log_post), ('_log_post800', _log_post800), ('_log_q', _log_q), ('_m', _m), ('_minimize_scalar', _minimize_scalar), ('_n', _n), ('_n_obs', _n_obs), ('_per_sample_f', _per_sample_f), ('_per_sample_grad', _per_sample_grad), ('_per_sample_score_term', _per_sample_score_term), ('_quad', _quad), ('_rates', _rates), ('_reference_mc_elbo', _reference_mc_elbo), ('_requires_grad', _requires_grad), ('_rng', _rng), ('_scale', _scale), ('_se', _se), ('_slope', _slope), ('_spy_step', _spy_step), ('_t', _t), ('_t_star', _t_star), ('_tail', _tail), ('_theta', _theta), ('_theta_hat', _theta_hat), ('_theta_star', _theta_star), ('_tol', _tol), ('_u', _u), ('_v', _v), ('_what', _what), ('_x', _x), ('_x1', _x1), ('_x2', _x2), ('_x800', _x800), ('_x_np', _x_np), ('_z', _z), ('_z800', _z800), ('_z_np', _z_np), ('_z_tail', _z_tail), ('_zg', _zg), ('a', a), ('args', args), ('b', b), ('dlogp_dz', dlogp_dz), ('eps', eps), ('g', g), ('generator', generator), ('integrand', integrand), ('kwargs', kwargs), ('lam', lam), ('log_p', log_p), ('log_q', log_q), ('n', n), ('num_samples', num_samples), ('pieces', pieces), ('self', self), ('size', size), ('theta', theta), ('x', x), ('z', z), ('z_np', z_np)) if now is not _ALIASED[name]]
     assert not rebound, f"a test cell rebound the student's names {rebound}"
 
 

@@ -1,4 +1,6 @@
 # Takes E_q[z^2] as 1/theta^2 (the squared mean) instead of 2/theta^2, so the -N/theta^2 term becomes -N/(2 theta^2).
+# kind: pitfall
+# caught: visible
 # replaces: elbo__solution
 # loses: elbo__tests
 # demo: partial-student

@@ -1,4 +1,6 @@
 # Minimises the ELBO itself instead of its negative (gradient descent): theta runs away from theta*.
+# kind: pitfall
+# caught: visible
 # replaces: fit__solution
 # loses: fit__tests
 # tells: it minimises the ELBO itself, so theta moves away from the maximum. PyTorch optimisers minimise: to

@@ -1,4 +1,6 @@
 # Riemann sum with z_grid[1] as the step (as if the grid were even and started at 0).
+# kind: pitfall
+# caught: visible
 # replaces: kl__solution
 # loses: kl__tests
 # tells: it integrates with a Riemann sum whose step is the second grid value, which assumes an even grid that

@@ -1,4 +1,6 @@
 # Draws z with .sample() from Exponential(theta): the value is unbiased, but no gradient flows through the samples.
+# kind: pitfall
+# caught: visible
 # replaces: mc_elbo__solution
 # loses: mc_elbo__gradient
 # demo: partial-student

@@ -1,5 +1,6 @@
 # Exponentiates the raw log joint, integrates, and takes logs afterwards: exp underflows to 0 (log 0 = -inf).
 # kind: pitfall
+# caught: visible
 # replaces: posterior__solution
 # loses: posterior__evidence posterior__density
 # tells: it exponentiates the raw log joint before integrating. Where the log joint is below about -745 (many

@@ -1,4 +1,6 @@
 # Weights the score with log p(x, z) only, forgetting the -log q(z) part of f (drops the entropy's gradient).
+# kind: pitfall
+# caught: visible
 # replaces: score__solution
 # loses: score__tests
 # tells: it weights the score with log p(x, z) only and leaves out the -log q(z) part of f, which drops the
