@@ -80,3 +80,51 @@ def test_a_variant_can_replace_several_cells(tmp_path):
 def test_malformed_multi_cell_variants_and_kinds_are_explained(tmp_path, header, body, message):
     with pytest.raises(VariantError, match=message):
         parse(_write(tmp_path, "full_x.py", header, body))
+
+
+def _graded_notebook(tmp_path: Path, outputs: dict[str, str]) -> Path:
+    """An autograded notebook whose test cells printed the given text."""
+    from dgmcourse.instructor import notebooks as nb
+
+    cells = [{"cell_type": "code", "source": "", "execution_count": 1, "outputs":
+              [{"output_type": "stream", "name": "stdout", "text": text}] if text else [],
+              "metadata": {"nbgrader": {"grade": True, "solution": False, "grade_id": gid, "points": 1}}}
+             for gid, text in outputs.items()]
+    path = tmp_path / "autograded" / "s" / "a" / "x.ipynb"
+    path.parent.mkdir(parents=True)
+    nb.save({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, path)
+    return path
+
+
+def test_caught_visible_is_read_from_the_graded_output(tmp_path):
+    """A `# caught: visible` variant must fail a visible check of its own task; later tasks' losses do not count."""
+    from types import SimpleNamespace
+
+    from dgmcourse.instructor.variant_grading import VISIBLE_CHECKS_PASSED, visible_check_misses
+
+    caught = parse(_write(tmp_path, "lose_a.py", "# kind: pitfall\n# caught: visible\n# replaces: a__solution\n"
+                                                 "# loses: a__values a__gradient b__tests\n"))
+    hidden = parse(_write(tmp_path, "lose_c.py", "# replaces: c__solution\n# loses: c__tests\n"))
+    assert caught.caught_by_visible_checks and not hidden.caught_by_visible_checks
+
+    def run_with(printed: dict[str, str]):
+        path = _graded_notebook(tmp_path / str(len(list(tmp_path.iterdir()))), printed)
+        student = SimpleNamespace(batch=[caught, hidden], notebooks={"x.ipynb": {}})
+        return SimpleNamespace(students={"s": student}, autograded_notebook=lambda s, name: path)
+
+    passed = VISIBLE_CHECKS_PASSED + "\n"
+    # a__values failed before its hidden tests: caught, although a__gradient and b__tests passed their visible part.
+    assert visible_check_misses(run_with({"a__values": "", "a__gradient": passed, "b__tests": passed,
+                                          "c__tests": passed}), "s") == {}
+    # Every cell of task a printed the line: only the hidden tests caught it (b__tests is another task's).
+    assert visible_check_misses(run_with({"a__values": passed, "a__gradient": passed, "b__tests": "",
+                                          "c__tests": passed}), "s") == {"lose_a": ["a__gradient", "a__values"]}
+
+
+@pytest.mark.parametrize("name, header, message", [
+    ("full_x.py", "# caught: visible\n# replaces: a__solution\n", "only a lose_ variant is caught"),
+    ("lose_x.py", "# caught: sometimes\n# replaces: a__solution\n# loses: a__tests\n", "not one of visible, hidden"),
+])
+def test_malformed_caught_lines_are_explained(tmp_path, name, header, message):
+    with pytest.raises(VariantError, match=message):
+        parse(_write(tmp_path, name, header))
