@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 21d8900fdc948ce0
+#     cells: e0cf968f136378ce
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -37,7 +37,7 @@
 # * Each task is followed by a **graded test cell** (read-only) with a few *visible checks* that you can run yourself and **hidden tests** that are added when we grade. The hidden tests use other inputs, often critics whose gradients are known in closed form, so that a flipped sign or a missing term cannot pass by luck. A test cell earns all of its points if it runs without an error and none if it raises. The checks sit inside a function, `__test_cell__`, which the cell calls and then deletes: they leave your variables untouched, whatever you named them.
 # * There are 15 points in total: `clamp` 1, `exact_w1` 1, `critic` 2, `generator` 2, `train` 2 + 2, `penalty` 2 + 1, `critic_gp` 2.
 # * Some tasks build on earlier ones: the critics call `clamp_weights` and `compute_gradient_penalty`, the training loop calls `generator_step` and a critic trainer. A mistake in an early task can therefore also cost the points of a later test cell that uses it.
-# * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader does exactly that, on a CPU, with the environment variable `DGMCOURSE_SIZE=grading`, which shortens the two training runs. The whole notebook takes about half a minute on a 2-core CPU at full size (about 15 seconds at the grading size); please do not change the hyperparameters in the locked cells.
+# * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader does exactly that, on a CPU, with the environment variable `DGMCOURSE_SIZE=grading`, which shortens the two training runs. The whole notebook needs about 25 seconds of CPU time at full size and about 15 at the grading size (it uses one CPU thread); on a 2-core machine that is busy with other work, expect up to a minute. Please do not change the hyperparameters in the locked cells.
 # * The grader may set `DGMCOURSE_SEED` to another value; your code must not depend on a particular seed. Do not add, delete or copy cells.
 
 # %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -154,6 +154,16 @@ def setup_plane(ax, title=None):
         ax.set_title(title)
 
 
+def format_numbers(values, decimals=3):
+    """A tensor, array or list of numbers as text with a fixed number of decimals, e.g. [[1.250, 0.000], ...]."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().numpy()
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 0:
+        return f"{values:.{decimals}f}"
+    return "[" + ", ".join(format_numbers(row, decimals) for row in values) + "]"
+
+
 mu_start, raw_start = init_q_params()
 fig, ax = plt.subplots(figsize=(6, 6))
 ax.scatter(x_data[:, 0], x_data[:, 1], s=3, color="grey", alpha=0.5, label="data: samples of P")
@@ -162,6 +172,101 @@ setup_plane(ax, "Target P and the starting Q")
 ax.legend(loc="upper left")
 plt.show()
 
+
+# %% [markdown]
+# ### Why $W_1$, and not KL or Jensen–Shannon?
+#
+# Look at the figure: almost all of $P$'s mass sits in the two blobs, and almost all of the starting $Q$'s mass sits in the empty gap between them. In real problems it is worse. Data in high dimensions concentrate near thin sets, and a generator's samples lie on another thin set, so the two distributions often barely overlap; two finite samples, such as a batch of data and a batch of generated points, never share a point at all. A distance is only useful for training if it still tells $Q$ which way to move when the supports do not overlap.
+#
+# The smallest example shows what goes wrong. On the line, let $P = \mathrm{Uniform}(0, a)$ with $a = 0.5$, and let $Q_\theta = \mathrm{Uniform}(\theta, \theta + a)$ be the same distribution shifted by $\theta$. Both densities are $1/a$ on their interval and $0$ elsewhere.
+#
+# * **KL divergence**, $\mathrm{KL}(P \,\|\, Q_\theta) = \int p \log \frac{p}{q}\, dx$. For every $\theta \ne 0$, part of $[0, a]$ (of length $\min(|\theta|, a)$) has $p = 1/a > 0$ and $q = 0$; there the integrand is $+\infty$, so $\mathrm{KL} = +\infty$. It is finite only at $\theta = 0$, where it is 0.
+# * **Jensen–Shannon divergence**, the divergence that the original GAN minimises (with an optimal discriminator its generator minimises $2\,\mathrm{JS} - \log 4$): $\mathrm{JS}(P, Q_\theta) = \frac12 \mathrm{KL}(P \,\|\, M) + \frac12 \mathrm{KL}(Q_\theta \,\|\, M)$ with the mixture $M = \frac12 (P + Q_\theta)$. $M$ is positive wherever $P$ or $Q_\theta$ is, so JS is always finite. Where both densities are $1/a$, $p = m$ and the integrand is 0; where only $p$ is positive, $p / m = 2$. So $\mathrm{KL}(P \,\|\, M) = \frac{\min(|\theta|, a)}{a} \log 2$, the same holds for $\mathrm{KL}(Q_\theta \,\|\, M)$, and $\mathrm{JS} = \frac{\min(|\theta|, a)}{a} \log 2$: it grows while the intervals overlap and is stuck at $\log 2 \approx 0.693$ as soon as $|\theta| \ge a$.
+# * **Wasserstein-1**: $W_1(P, Q_\theta) = |\theta|$. Moving every bit of mass by $\theta$ costs $|\theta|$, and no plan is cheaper, because the means differ by $\theta$ and (by the duality of section 5 with the critic $f(x) = \pm x$) $W_1$ is at least the distance between the means.
+#
+# Once the supports are apart, KL is infinite and JS is constant: neither changes when $Q_\theta$ moves towards $P$, so their gradient with respect to $\theta$ is zero or undefined and a model trained on them learns nothing. $W_1$ has slope $\pm 1$ everywhere: it says how far $Q_\theta$ is and in which direction to move.
+#
+# The cell below computes all three numerically, on cells of width $h = 0.001$ over $[-4, 4]$. The two densities are constant on every cell, so the integrals become sums over the cell masses $p_i$, $q_i$. For KL we skip the cells with $p_i = 0$ (the convention $0 \log \frac{0}{q} = 0$) and return $+\infty$ as soon as a cell has $p_i > 0 = q_i$, without ever evaluating $\log 0$. JS uses the same function against $M$, whose mass is positive wherever $p_i$ or $q_i$ is. $W_1$ on the line is the area between the two CDFs, $\int |F_P - F_Q|\, dx$, as in assignment 1. The shifts are whole numbers of cells, so the sums are exact.
+
+# %%
+CELL_WIDTH = 0.001
+UNIFORM_WIDTH = 0.5                                              # P = Uniform(0, a) with a = 0.5
+cell_left_edges = np.arange(-4000, 4000) * CELL_WIDTH           # the cells [x, x + h) cover [-4, 4)
+cells_per_width = int(round(UNIFORM_WIDTH / CELL_WIDTH))
+
+
+def shifted_uniform_masses(shift_cells):
+    """Cell masses of Uniform(theta, theta + a) for theta = shift_cells * h."""
+    start = int(np.searchsorted(cell_left_edges, 0.0)) + shift_cells
+    masses = np.zeros(len(cell_left_edges))
+    masses[start:start + cells_per_width] = 1.0 / cells_per_width
+    return masses
+
+
+def kl_divergence(p, q):
+    """sum_i p_i log(p_i / q_i), with 0 log(0 / q) = 0, and +inf if some cell has p_i > 0 = q_i."""
+    inside = p > 0
+    if np.any(q[inside] == 0):
+        return np.inf
+    return float(np.sum(p[inside] * (np.log(p[inside]) - np.log(q[inside]))))
+
+
+def js_divergence(p, q):
+    """Jensen-Shannon divergence; the mixture m is positive wherever p or q is, so both terms are finite."""
+    m = 0.5 * (p + q)
+    return 0.5 * kl_divergence(p, m) + 0.5 * kl_divergence(q, m)
+
+
+def w1_on_line(p, q):
+    """W1 on the line: the integral of |F_P - F_Q|, with the CDFs taken at the cell edges."""
+    return float(CELL_WIDTH * np.abs(np.cumsum(p) - np.cumsum(q)).sum())
+
+
+p_line = shifted_uniform_masses(0)
+shifts = np.arange(-3000, 3001, 10)                              # theta from -3 to 3 in steps of 0.01
+thetas = shifts * CELL_WIDTH
+kl_curve = np.array([kl_divergence(p_line, shifted_uniform_masses(s)) for s in shifts])
+js_curve = np.array([js_divergence(p_line, shifted_uniform_masses(s)) for s in shifts])
+w1_curve = np.array([w1_on_line(p_line, shifted_uniform_masses(s)) for s in shifts])
+print(f"KL is infinite for {np.isinf(kl_curve).sum()} of the {len(shifts)} shifts (all but theta = 0)")
+print(f"largest |JS - min(|theta|, a) / a * log 2| = "
+      f"{np.abs(js_curve - np.minimum(np.abs(thetas), UNIFORM_WIDTH) / UNIFORM_WIDTH * math.log(2)).max():.1e}")
+print(f"largest |W1 - |theta||                     = {np.abs(w1_curve - np.abs(thetas)).max():.1e}")
+
+fig, axes = plt.subplots(1, 2, figsize=(14, 4.5))
+ax = axes[0]
+ax.stairs(p_line / CELL_WIDTH, np.append(cell_left_edges, 4.0), color="k", linewidth=2, label="$P$ = Uniform(0, 0.5)")
+for theta, color in [(0.25, "C0"), (2.0, "C1")]:
+    ax.stairs(shifted_uniform_masses(int(round(theta / CELL_WIDTH))) / CELL_WIDTH, np.append(cell_left_edges, 4.0),
+              color=color, linewidth=2, linestyle="--", label=f"$Q_\\theta$ with $\\theta$ = {theta}")
+ax.set_xlim(-1.0, 3.0)
+ax.set_ylim(0, 2.8)
+ax.set_xlabel("$x$")
+ax.set_ylabel("density")
+ax.set_title("$P$ and two shifted copies $Q_\\theta$")
+ax.legend(loc="upper right")
+ax = axes[1]
+y_top = 4.0                                                      # KL = +inf is drawn at this height
+ax.plot(thetas, np.where(np.isinf(kl_curve), y_top, np.nan), color="C3", linewidth=2,
+        label="KL$(P\\,\\|\\,Q_\\theta)$ = $+\\infty$ for $\\theta \\neq 0$ (drawn at the top)")
+ax.plot([0.0], [kl_curve[shifts == 0][0]], "o", color="C3", label="KL$(P\\,\\|\\,Q_0)$ = 0")
+ax.plot(thetas, js_curve, color="C0", linewidth=2, label="JS$(P, Q_\\theta)$")
+ax.plot(thetas, w1_curve, color="C2", linewidth=2, label="$W_1(P, Q_\\theta)$")
+ax.axhline(math.log(2), color="grey", linestyle=":", label="$\\log 2$")
+for edge, label in [(-UNIFORM_WIDTH, "$|\\theta| = a$: the supports separate"), (UNIFORM_WIDTH, None)]:
+    ax.axvline(edge, color="grey", linewidth=0.8, linestyle="--", label=label)
+ax.annotate("supports overlap\nfor $|\\theta| < a$", xy=(0.0, 1.6), ha="center", fontsize=9)
+ax.set_ylim(0, y_top + 0.2)
+ax.set_xlabel("shift $\\theta$")
+ax.set_ylabel("divergence or distance")
+ax.set_title("Three ways to compare $P$ with $Q_\\theta$")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.93), fontsize=9)
+plt.tight_layout()
+plt.show()
+
+
+# %% [markdown]
+# Outside the dashed lines the intervals no longer touch. There the JS curve is flat at $\log 2$ and KL is infinite (the red line at the top stands for $+\infty$), while $W_1$ keeps growing with slope 1 in $|\theta|$. Only $W_1$ would give a model $Q_\theta$ a gradient that pulls it towards $P$. The rest of this notebook builds a GAN on $W_1$ for that reason.
 
 # %% [markdown]
 # ## 3. $W_1$ between two point clouds is an assignment problem
@@ -791,6 +896,25 @@ def __test_cell__():
                    f"expected a list of {_length} entries for n_iterations=3")
     check_true(len(_log) == 3 and all(_call["steps"] == 4 for _call in _log), "calls of train_critic",
                f"expected 3 calls with steps=4, got {[_call['steps'] for _call in _log]}")
+    # One persistent critic: every iteration must continue training the critic and the optimiser given to train_wgan.
+    _seen = []
+
+    def _identity_spy(x_p, x_q, critic, optimizer, steps=5):
+        _seen.append((critic, optimizer))
+        return critic
+
+    _persistent = nn.Linear(2, 1)
+    _persistent_opt = torch.optim.SGD(_persistent.parameters(), lr=0.0)
+    _mu_p, _raw_p = init_q_params()
+    _data_p = torch.randn(25, 2, generator=torch.Generator().manual_seed(5)) + 1.0
+    train_wgan(_identity_spy, _persistent, _persistent_opt, _mu_p, _raw_p, torch.optim.SGD([_mu_p], lr=0.1), _data_p,
+               n_iterations=2, n_critic=1, batch_size=8)
+    check_true(len(_seen) == 2 and all(_c is _persistent and _o is _persistent_opt for _c, _o in _seen),
+               "the critic and optimiser passed to train_critic in 2 iterations",
+               "expected the critic and critic_optimizer given to train_wgan in every call, got "
+               f"{sum(_c is not _persistent or _o is not _persistent_opt for _c, _o in _seen)} call(s) with another",
+               hint="keep one critic for the whole run: do not build a new critic or optimiser inside the loop, pass "
+                    "critic and critic_optimizer on to train_critic")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -906,9 +1030,8 @@ history_clip = train_wgan(functools.partial(create_critic, clamp=CLAMP), critic_
                           mu_clip, raw_scale_clip, q_clip_optimizer, x_data,
                           n_iterations=N_ITERATIONS, n_critic=N_CRITIC, batch_size=BATCH_SIZE)
 print(f"{N_ITERATIONS} iterations in {time.perf_counter() - t0:.1f} s")
-print("final mu =", mu_clip.detach().numpy().round(2),
-      " final L =", history_clip["scale_tril"][-1].numpy().round(2).tolist())
-print(f"last critic estimates: {np.round(history_clip['estimate'][-5:], 5)}")
+print(f"final mu = {format_numbers(mu_clip)},  final L = {format_numbers(history_clip['scale_tril'][-1])}")
+print(f"last critic estimates: {format_numbers(history_clip['estimate'][-5:], decimals=5)}")
 
 # %% [markdown]
 # Look at the size of the estimates: around $10^{-3}$ or less, while the exact $W_1$ between $P$ and the starting $Q$ is above 5. Where did the scale go? Look at the critic's parameters.
@@ -990,6 +1113,35 @@ def __test_cell__():
     # f(x) = a.x has gradient a everywhere: the penalty is (||a|| - 1)^2 = (5 - 1)^2 = 16 for any epsilon.
     check_close(_gp, 16.0, "penalty of f(x) = (3, 4).x", atol=1e-4,
                 hint="penalise (||grad f|| - 1)^2, the norm of the gradient with respect to the input, averaged")
+
+    # Where is the penalty evaluated? A critic that records its input sees the points x_hat. Point i must lie on
+    # the segment between x_q,i and x_r,i, at the same relative position t_i in both coordinates, and the t_i of
+    # different pairs must differ (independent draws of U[0, 1]).
+    class _RecordingCritic(nn.Module):
+        def forward(self, x):
+            self.seen.append(x.detach().clone())
+            return (x * torch.tensor([0.6, -0.8], dtype=x.dtype)).sum(dim=1, keepdim=True)
+
+    _recorder = _RecordingCritic()
+    _recorder.seen = []
+    _x_q = torch.stack([torch.linspace(-2.0, 2.0, 40), torch.linspace(1.0, -1.0, 40)], dim=1)
+    _x_r = _x_q + torch.tensor([1.5, 2.5])
+    compute_gradient_penalty(_recorder, _x_r, _x_q)
+    check_true(len(_recorder.seen) >= 1 and tuple(_recorder.seen[-1].shape) == (40, 2),
+               "the critic's input in compute_gradient_penalty(critic, x_r, x_q) with 40 pairs",
+               f"expected one batch x_hat of shape (40, 2), got {[tuple(_s.shape) for _s in _recorder.seen]}")
+    _t = (_recorder.seen[-1].double() - _x_q.double()) / (_x_r.double() - _x_q.double())
+    check_allclose(_t[:, 0], _t[:, 1], "relative position of x_hat_i between x_q,i and x_r,i, first vs second "
+                   "coordinate", atol=1e-4, rtol=0,
+                   hint="one epsilon per pair, shared by both coordinates (shape (n, 1)), so that x_hat_i lies on "
+                        "the segment; an epsilon per coordinate puts it anywhere in a box")
+    check_true(bool(((_t > -1e-4) & (_t < 1 + 1e-4)).all()), "relative positions of the points x_hat_i",
+               f"expected values in [0, 1] (between x_q,i and x_r,i), got values in [{float(_t.min()):.3f}, "
+               f"{float(_t.max()):.3f}]", hint="x_hat = eps * x_r + (1 - eps) * x_q with eps ~ U[0, 1]")
+    check_true(float(_t[:, 0].std()) > 0.1, "relative positions of the 40 points x_hat_i",
+               f"expected a different, independent U[0, 1] value for every pair (spread about 0.29), got spread "
+               f"{float(_t[:, 0].std()):.3f}",
+               hint="draw one epsilon per pair (torch.rand(n, 1)), not a single epsilon for the whole batch")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -1227,9 +1379,8 @@ history_gp = train_wgan(functools.partial(create_critic_with_penalty, penalty_we
                         critic_gp_optimizer, mu_gp, raw_scale_gp, q_gp_optimizer, x_data,
                         n_iterations=N_ITERATIONS, n_critic=N_CRITIC, batch_size=BATCH_SIZE)
 print(f"{N_ITERATIONS} iterations in {time.perf_counter() - t0:.1f} s")
-print("final mu =", mu_gp.detach().numpy().round(2),
-      " final L =", history_gp["scale_tril"][-1].numpy().round(2).tolist())
-print(f"last critic estimates: {np.round(history_gp['estimate'][-5:], 3)}")
+print(f"final mu = {format_numbers(mu_gp)},  final L = {format_numbers(history_gp['scale_tril'][-1])}")
+print(f"last critic estimates: {format_numbers(history_gp['estimate'][-5:])}")
 
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "train__gp_run", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 def __test_cell__():
@@ -1237,6 +1388,20 @@ def __test_cell__():
         check_true(len(history_gp[_key]) == _length, f"history_gp[{_key!r}]", f"expected {_length} entries")
     check_true(bool(torch.isfinite(mu_gp).all() and torch.isfinite(raw_scale_gp).all()), "mu_gp and raw_scale_gp",
                "expected finite parameters after training")
+    # The trained critic must estimate W1(P, Q) for the final Q: on 400 fresh samples of P and of Q, its estimate
+    # mean f(x_p) - mean f(x_q) should be near the exact W1 (somewhat above it, by the soft penalty, section 12).
+    # A critic that did not persist through the run, or was clipped, estimates something far from it (near 0).
+    _gen_v = torch.Generator().manual_seed(777)
+    _x_p_v = sample_p(400, generator=_gen_v)
+    _x_q_v = (mu_gp.detach() + torch.randn(400, 2, generator=_gen_v) @ scale_tril_from_raw(raw_scale_gp).detach().T)
+    _cost_v = cdist(_x_p_v.double().numpy(), _x_q_v.double().numpy())
+    _w1_v = float(_cost_v[linear_sum_assignment(_cost_v)].mean())
+    with torch.no_grad():
+        _estimate_v = float(critic_gp(_x_p_v).mean() - critic_gp(_x_q_v).mean())
+    check_true(0.5 * _w1_v <= _estimate_v <= 2.0 * _w1_v, "critic_gp's estimate of W1(P, Q_final) on 400 fresh samples",
+               f"expected between 0.5 and 2 times the exact value {_w1_v:.3f}, got {_estimate_v:.3f}",
+               hint="train_wgan must keep training the critic it is given (one persistent critic for the whole run), "
+                    "with the gradient penalty and without clipping")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -1325,6 +1490,59 @@ for row, (name, history, critic) in enumerate([("clipping", history_clip, critic
         setup_plane(ax, f"{name}, t = {t}\nexact $W_1$ = {exact_w1(x_curve, q_eval_sample(history, t, every=2)):.2f}")
 plt.tight_layout()
 plt.show()
+
+# %% [markdown]
+# ### The two final critics up close
+#
+# The critic is the object this lesson is about, so let us look at both final critics directly. The left column shows $f(x)$ over the plane (minus its mean over the data, so that 0 separates "more like $P$" from "more like $Q$"), with the samples of $P$ and of the final $Q$ on top. The right column shows the norm of its gradient, $\lVert \nabla_x f(x) \rVert$, computed with `torch.autograd.grad` at every grid point: this is the quantity the gradient penalty pushes towards 1 at points between $P$ and $Q$, and the quantity a 1-Lipschitz critic keeps at or below 1 everywhere. The titles report its mean at interpolates $\hat x = \varepsilon x_p + (1 - \varepsilon) x_q$, the points where the penalty is evaluated.
+
+# %%
+def critic_and_gradient_norm(critic, points):
+    """f at the points, shape (k,), and the norm of its gradient with respect to the input, shape (k,)."""
+    points = points.detach().clone().requires_grad_(True)
+    values = critic(points)
+    (gradients,) = torch.autograd.grad(values.sum(), points)
+    return values.detach().squeeze(1), gradients.norm(dim=1)
+
+
+plane = torch.linspace(-14, 14, 161)
+plane_points = torch.stack(torch.meshgrid(plane, plane, indexing="xy"), dim=-1).reshape(-1, 2)
+_g = torch.Generator().manual_seed(99)
+epsilon = torch.rand(EVAL_N, 1, generator=_g)            # one epsilon per pair, as in the penalty
+fig, axes = plt.subplots(2, 2, figsize=(13, 11.5))
+for row, (name, history, critic, color) in enumerate([("clipping", history_clip, critic_clip, "C1"),
+                                                       ("gradient penalty", history_gp, critic_gp, "C2")]):
+    x_q_final = q_eval_sample(history, -1)
+    values, gradient_norms = critic_and_gradient_norm(critic, plane_points)
+    with torch.no_grad():
+        values = (values - critic(x_eval).mean()).reshape(len(plane), len(plane))
+    gradient_norms = gradient_norms.reshape(len(plane), len(plane))
+    between = epsilon * x_eval + (1 - epsilon) * x_q_final
+    mean_norm_between = critic_and_gradient_norm(critic, between)[1].mean().item()
+
+    ax = axes[row, 0]
+    filled = ax.contourf(plane, plane, values, levels=21, cmap="Purples_r")
+    fig.colorbar(filled, ax=ax, shrink=0.8, label="$f(x)$ minus its mean over the data")
+    ax.set_title(f"{name}: critic $f(x)$")
+    ax = axes[row, 1]
+    if row == 0:   # the clipped critic's slopes are tiny: a colour scale of its own
+        filled = ax.contourf(plane, plane, gradient_norms, levels=21, cmap="Blues")
+    else:          # the GP critic on the scale 0 to 2, white at the target value 1
+        filled = ax.contourf(plane, plane, gradient_norms, levels=np.linspace(0, 2, 21), cmap="RdBu_r", extend="max")
+    fig.colorbar(filled, ax=ax, shrink=0.8, label="$\\Vert \\nabla_x f(x) \\Vert$")
+    ax.set_title(f"{name}: $\\Vert \\nabla_x f(x) \\Vert$\nmean {mean_norm_between:.2g} at points between $P$ and $Q$")
+    for ax in axes[row]:
+        ax.scatter(x_eval[::2, 0], x_eval[::2, 1], s=3, color="k", alpha=0.4, label="samples of $P$")
+        ax.scatter(x_q_final[::2, 0], x_q_final[::2, 1], s=3, color=color, alpha=0.5, label="samples of the final $Q$")
+        setup_plane(ax)
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        ax.legend(loc="upper left", fontsize=9, markerscale=3)
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# What you should see. The GP critic is highest on the two blobs of $P$ and falls off steadily in every direction away from them: into the gap between the blobs, where the middle of $Q$'s mass sits, and beyond them, where $Q$'s tails reach. Its gradient norm is close to 1 (white on that colour scale) around and between the two distributions, which is where the penalty is evaluated. It dips on a thin line between the blobs, where $f$ has a crease and its slope changes direction, and it drifts from 1 in regions without samples (most of all in the corners), where nothing constrains it. The clipped critic changes mainly along the line through the two modes (its contour lines are nearly parallel stripes), and its gradient norm lies between about $10^{-4}$ and $10^{-3}$ everywhere, thousands of times smaller than 1. So its values, and the distance it reports, are $W_1$ scaled down by a factor that nobody controls (section 11).
 
 # %% [markdown]
 # Next, the curve of the estimated distance. For each run we plot the critic's estimate at every iteration, and the exact $W_1$ at a number of checkpoints. The clipped critic's estimates are thousands of times smaller than the distances, so they get their own axis on the right.

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 5b1a67948fe29a47
+#     cells: 8991c106be79366e
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -37,7 +37,7 @@
 # * You write code only in the cells that contain `# YOUR CODE HERE` followed by `raise NotImplementedError(...)`. Replace those lines with your solution (running them first only tells you to do so); keep the function names and signatures as given.
 # * Each task is followed by **graded test cells** (read-only). They contain *visible checks* that you can run yourself, and **hidden tests** that are added when we grade. The hidden tests try other inputs (other distributions, other data, other shapes). A test cell earns all of its points if it runs without an error and none if it raises. The checks sit inside a function, `__test_cell__`, which the cell calls and then deletes: they leave your variables untouched, whatever you named them.
 # * There are 17 points in total: `lp_transformed` 2 + 1, `kl_quadrature` 2 + 1, `kl_monte_carlo` 2 + 1, `coin_elbo` 2 + 1, `coin_log_evidence` 2, `elbo_adam` 2 + 1.
-# * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader does exactly that, with a fresh kernel, on a CPU, with shorter optimisation runs (`run_size()` returns `'grading'` there). The reference solution takes about 15 seconds at full size on a 2-core CPU, kernel start included, and a little less at grading size. Please do not make the graded functions slower than they need to be: vectorise, no Python loops over grid points.
+# * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader does exactly that, with a fresh kernel, on a CPU, with shorter optimisation runs (`run_size()` returns `'grading'` there). The reference solution, kernel start included, uses about 17 seconds of CPU time at full size and a little less at grading size; on a 2-core CPU that was also busy with two other jobs, the full-size run took 25 to 40 seconds of wall-clock time. Please do not make the graded functions slower than they need to be: vectorise, no Python loops over grid points.
 # * The grader may set the environment variable `DGMCOURSE_SEED` to a different value; your code must not depend on a particular seed, and it must not reseed the random number generators itself. Do not add, delete or copy cells.
 
 # %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -61,8 +61,9 @@ from dgmcourse.student.plots import use_course_style
 
 SEED = seed_everything()   # seeds Python, NumPy, torch and Pyro from $DGMCOURSE_SEED (default 0)
 SIZE = run_size()          # 'full' normally, 'grading' when the autograder runs (shorter runs)
-# One CPU thread: our tensors hold a few thousand numbers, too few to split over threads with profit. On a busy
-# 2-core machine the full run took 402 s with torch's default threads and 75 s with one.
+# One CPU thread: our tensors hold a few thousand numbers, too few to split over threads with profit. On a 2-core
+# machine where two other processes were busy, the full run took 18 s with one thread and 115 s with torch's default
+# two, whose threads wait for each other.
 THREADS = cpu_threads_for()
 use_course_style()
 print(f"seed = {SEED}, size = {SIZE}, torch {torch.__version__}, pyro {pyro.__version__}")
@@ -571,6 +572,17 @@ def __test_cell__():
     # the standard deviation of this estimate is about 0.002; 0.02 is ten of them
     check_close(_kl, dist.kl_divergence(_p, _q).item(), "KL(N(0, 1) || N(1, 2)) by Monte Carlo", atol=0.02,
                 hint="average log p(x) - log q(x) over samples x drawn from p (the first argument)")
+    # A wide p against a narrow q: about 7 % of the samples of N(1, 12) lie where the float32 density of N(0, 1.5)
+    # underflows to 0, so a ratio of densities p / q is inf there; the difference of the log densities is finite.
+    # KL = log(1.5 / 12) + (12^2 + 1) / (2 * 1.5^2) - 1/2 = 29.64; the estimate's std at N = 20000 is about 0.32.
+    _wide, _narrow = dist.Normal(1.0, 12.0), dist.Normal(0.0, 1.5)
+    _kl_wide = kl_monte_carlo(_wide, _narrow, 20_000)
+    check_true(bool(torch.isfinite(_kl_wide)), "kl_monte_carlo(Normal(1, 12), Normal(0, 1.5), 20000)",
+               f"expected a finite value, got {_kl_wide}",
+               hint="the density of q underflows to 0 in float32 far from its mean; average the difference of the "
+                    "log densities, log_prob(x) of p minus that of q, never log of a ratio of densities")
+    check_close(_kl_wide, dist.kl_divergence(_wide, _narrow).item(), "KL(N(1, 12) || N(0, 1.5)) by Monte Carlo",
+                atol=0, rtol=0.06, hint="average log p(x) - log q(x) over samples x drawn from p")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -758,16 +770,19 @@ for ax, grid_values, title, (m_best, s_best) in [
         (axes[1], forward_grid, "forward KL(p || q)", (mu_fwd, s_fwd))]:
     contour = ax.contourf(MU, S, grid_values.clamp(max=20.0).log10(), levels=30, cmap="viridis")
     fig.colorbar(contour, ax=ax, label="log10 KL")
-    ax.plot([m_best], [s_best], "r*", markersize=15)
+    ax.plot([m_best], [s_best], "r*", markersize=15, label="minimum")
     ax.set_xlabel("$\\mu$")
     ax.set_ylabel("$s$")
     ax.set_title(title)
+    ax.legend(loc="upper right")
 axes[2].plot(x_plot, mixture.log_prob(x_plot).exp(), "k", label="$p$")
 axes[2].plot(x_plot, dist.Normal(float(mu_rev), float(s_rev)).log_prob(x_plot).exp(),
              label=f"argmin KL(q||p): N({mu_rev:.2f}, {s_rev:.2f})")
 axes[2].plot(x_plot, dist.Normal(float(mu_fwd), float(s_fwd)).log_prob(x_plot).exp(),
              label=f"argmin KL(p||q): N({mu_fwd:.2f}, {s_fwd:.2f})")
 axes[2].set_xlabel("$x$")
+axes[2].set_ylabel("density")
+axes[2].set_title("the mixture $p$ and the two best normals")
 axes[2].legend(fontsize=9)
 plt.tight_layout()
 plt.show()
@@ -943,6 +958,10 @@ def __test_cell__():
         check_close(_batch[_i], coin_elbo(_mus[_i].item(), _sigmas[_i].item(), _flips).item(),
                     f"entry {_i} of the batched ELBO vs the call with floats", atol=1e-4,
                     hint="build z with shape (n_points, *S) and integrate along dim 0")
+    # the same three ELBOs by Gauss-Hermite quadrature in float64 (log prior in z-space included)
+    check_allclose(_batch, [-4.63706, -4.22348, -5.75891], "batched ELBO for mu = (-1, 0, 1), sigma = (0.5, 1, 1.5)",
+                   atol=1e-3, rtol=0, hint="log joint = log_likelihood(z, flips) + log sigmoid(z) + log sigmoid(-z): "
+                                           "the flat prior on theta is not flat in z, do not drop it")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -1064,10 +1083,17 @@ sigma_grid = torch.linspace(0.2, 2.0, 91)
 MU_C, S_C = torch.meshgrid(mu_grid, sigma_grid, indexing="ij")
 elbo_grid = coin_elbo(MU_C, S_C, flips, n_points=401)                        # shape (141, 91)
 i, j = np.unravel_index(int(torch.argmax(elbo_grid)), elbo_grid.shape)
-result = optimize.minimize(lambda params: -coin_elbo(float(params[0]), float(params[1]), flips).item()
-                           if params[1] > 0 else np.inf,
-                           [mu_grid[i].item(), sigma_grid[j].item()], method="Nelder-Mead",
-                           options={"xatol": 1e-5, "fatol": 1e-8})
+# The polish runs in float64. The ELBO is flat at its maximum: moving mu by 0.001 changes it by less than 1e-6,
+# about the rounding error of float32 (7 significant digits) for a number near -4.1. In float32 the optimiser
+# therefore stops wherever the rounding noise happens to be largest, and mu is only right to about 0.001.
+torch.set_default_dtype(torch.float64)
+try:
+    result = optimize.minimize(lambda params: -coin_elbo(float(params[0]), float(params[1]), flips).item()
+                               if params[1] > 0 else np.inf,
+                               [mu_grid[i].item(), sigma_grid[j].item()], method="Nelder-Mead",
+                               options={"xatol": 1e-6, "fatol": 1e-10})
+finally:
+    torch.set_default_dtype(torch.float32)
 mu_bf, sigma_bf = (float(v) for v in result.x)
 elbo_bf = -result.fun
 log_evidence_quad = coin_log_evidence(flips).item()
@@ -1075,12 +1101,12 @@ print(f"brute force: mu = {mu_bf:.4f}, sigma = {sigma_bf:.4f}, ELBO = {elbo_bf:.
 print(f"log evidence: quadrature {log_evidence_quad:.5f}, exact {LOG_EVIDENCE_EXACT:.5f}, "
       f"gap log p(D) - max ELBO = {LOG_EVIDENCE_EXACT - elbo_bf:.5f}")
 
-print("\n   mu   sigma      ELBO   KL(q||post)   ELBO + KL")
+print(f"\n{'mu':>7} {'sigma':>7}  {'ELBO':>9}  {'KL(q||post)':>11}  {'ELBO + KL':>10}")
 u_kl = torch.linspace(-8.0, 8.0, 2001)
 for m, s in [(-1.0, 1.0), (0.0, 0.5), (mu_bf, sigma_bf), (1.0, 2.0)]:
     elbo = coin_elbo(m, s, flips).item()
     kl = kl_quadrature(dist.Normal(m, s), posterior_unconstrained, m + s * u_kl).item()
-    print(f"{m:6.3f} {s:6.3f}  {elbo:9.5f}  {kl:11.5f}  {elbo + kl:10.5f}")
+    print(f"{m:7.4f} {s:7.4f}  {elbo:9.5f}  {kl:11.5f}  {elbo + kl:10.5f}")
 
 
 # %%
@@ -1096,10 +1122,12 @@ theta_plot = torch.linspace(0.002, 0.998, 400)
 fig, axes = plt.subplots(1, 2, figsize=(14, 4.5))
 axes[0].plot(z_plot, posterior_unconstrained.log_prob(z_plot).exp(), "k", linewidth=3, alpha=0.4, label="posterior")
 axes[1].plot(theta_plot, posterior.log_prob(theta_plot).exp(), "k", linewidth=3, alpha=0.4, label="Beta(3, 4)")
-plot_fit(axes, mu_bf, sigma_bf, f"q = N({mu_bf:.3f}, {sigma_bf:.3f})")
+plot_fit(axes, mu_bf, sigma_bf, f"q = N({mu_bf:.4f}, {sigma_bf:.4f})")
 axes[0].set_xlabel("$z = \\mathrm{logit}\\,\\theta$")
+axes[0].set_ylabel("density of $z$")
 axes[0].set_title("unconstrained space")
 axes[1].set_xlabel("$\\theta$")
+axes[1].set_ylabel("density of $\\theta$")
 axes[1].set_title("constrained space (q pushed through the sigmoid)")
 for ax in axes:
     ax.legend()
@@ -1108,7 +1136,7 @@ plt.show()
 
 
 # %% [markdown]
-# The brute-force optimum is $q \approx \mathcal{N}(-0.330, 0.817)$ in $z$-space. For comparison, the exact posterior of $z$ has mean $\psi(3) - \psi(4) = -\frac{1}{3}$ and standard deviation $\sqrt{\psi'(3) + \psi'(4)} = 0.824$ ($\psi$ is the digamma function): the VI answer is very close, and, as section 7 predicts for the reverse KL, slightly narrower. The best ELBO is $-4.0965$, only $0.0022$ below $\log p(\mathcal{D}) = -4.0943$, so the normal family in logit space fits this posterior almost perfectly. Pushed back through the sigmoid, $q$ becomes a logit-normal distribution on $[0, 1]$ that is hard to tell apart from Beta(3, 4). A normal fitted directly in $\theta$-space could do neither: it would put mass on $\theta < 0$ and $\theta > 1$, where the log joint is $-\infty$ and the ELBO is undefined.
+# The brute-force optimum, the normal in $z$-space with the largest ELBO, is $q = \mathcal{N}(-0.3297, 0.8171)$ (mean and standard deviation, to four decimals). For comparison, the exact posterior of $z$ has mean $\psi(3) - \psi(4) = -\frac{1}{3}$ and standard deviation $\sqrt{\psi'(3) + \psi'(4)} = 0.824$ ($\psi$ is the digamma function): the VI answer is very close, and, as section 7 predicts for the reverse KL, slightly narrower. The best ELBO is $-4.0965$, only $0.0022$ below $\log p(\mathcal{D}) = -4.0943$, so the normal family in logit space fits this posterior almost perfectly. Pushed back through the sigmoid, $q$ becomes a logit-normal distribution on $[0, 1]$ that is hard to tell apart from Beta(3, 4). A normal fitted directly in $\theta$-space could do neither: it would put mass on $\theta < 0$ and $\theta > 1$, where the log joint is $-\infty$ and the ELBO is undefined.
 #
 # ## 11. Gradient-based VI: the reparameterisation trick
 #
@@ -1180,6 +1208,18 @@ def __test_cell__():
     check_true(_sigma > 0, "sigma returned by fit_elbo_adam", f"expected a positive value, got {_sigma}")
     check_true(abs(_mu) > 1e-4 or abs(_sigma - 1.0) > 1e-4, "fit_elbo_adam after 20 steps",
                "mu and sigma did not move from the start (0, 1); are you calling optimizer.step()?")
+    # A fit on other data, 1 head and 3 tails: the best normal in z-space is N(-0.8198, 0.9379) (Gauss-Hermite
+    # quadrature and Nelder-Mead in float64). After 200 steps of 64 samples the fit lies within about 0.05 of it;
+    # with the log prior in z-space left out it would head for N(-1.44, 1.31), the fit for a flat prior in z.
+    with torch.random.fork_rng():
+        torch.manual_seed(2024)
+        _mu_v, _sigma_v, _ = fit_elbo_adam(torch.tensor([1.0, 0.0, 0.0, 0.0]), n_steps=200)
+    _prior_hint = ("the log joint is log_likelihood(z, flips) + log sigmoid(z) + log sigmoid(-z): the uniform prior "
+                   "on theta is the logistic density in z, do not drop it")
+    check_close(_mu_v, -0.8198, "fitted mu for 1 head and 3 tails after 200 steps", atol=0.12, rtol=0,
+                hint=_prior_hint)
+    check_close(_sigma_v, 0.9379, "fitted sigma for 1 head and 3 tails after 200 steps", atol=0.12, rtol=0,
+                hint="the ELBO estimate needs the entropy term log sigma, and " + _prior_hint)
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -1253,6 +1293,14 @@ def __test_cell__():
     check_true(isinstance(_hist, list) and len(_hist) == 20, "history returned by fit_elbo_adam(..., n_steps=20)",
                f"expected a list of 20 entries, got {type(_hist).__name__} of length {len(_hist)}")
     check_true(all(isinstance(_v, float) for _v in _hist), "history", "expected Python floats", hint="use elbo.item()")
+    # The first entry estimates the ELBO of the start q = N(0, 1). For 1 head and 3 tails its exact value is
+    # -3.4174 (Gauss-Hermite quadrature in float64); with 50000 samples the estimate's std is about 0.01.
+    with torch.random.fork_rng():
+        torch.manual_seed(2025)
+        _, _, _hist_v = fit_elbo_adam(torch.tensor([1.0, 0.0, 0.0, 0.0]), n_steps=1, n_samples=50_000, lr=1e-4)
+    check_close(_hist_v[0], -3.4174, "history[0] at N(0, 1) for 1 head and 3 tails with n_samples=50000", atol=0.06,
+                rtol=0, hint="record the ELBO estimate: the mean of the log joint (log likelihood plus the log prior "
+                             "in z-space) + log sigma + log(2 pi e) / 2")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -1306,21 +1354,59 @@ finally:
 
 # %%
 adam_steps, adam_samples = (2000, 256) if SIZE == "full" else (500, 64)   # longer and less noisy at full size
-mu_adam, sigma_adam, adam_history = fit_elbo_adam(flips, n_steps=adam_steps, n_samples=adam_samples)
+
+# fit_elbo_adam returns only the final (mu, sigma). To see the path of the parameters, we ask PyTorch to call a
+# function after every optimizer.step() (a global hook; it reads the parameters and changes nothing in the fit).
+from torch.optim.optimizer import register_optimizer_step_post_hook  # noqa: E402
+
+trajectory = [(0.0, 1.0)]   # fit_elbo_adam starts at q = N(0, 1)
+
+
+def record_parameters(optimizer, args, kwargs):
+    parameters = optimizer.param_groups[0]["params"]   # [mu, log_sigma], as set up in fit_elbo_adam
+    if len(parameters) == 2:
+        trajectory.append((parameters[0].item(), parameters[1].exp().item()))
+
+
+hook = register_optimizer_step_post_hook(record_parameters)
+try:
+    mu_adam, sigma_adam, adam_history = fit_elbo_adam(flips, n_steps=adam_steps, n_samples=adam_samples)
+finally:
+    hook.remove()
 print(f"own gradient fit: mu = {mu_adam:.4f}, sigma = {sigma_adam:.4f}   (brute force: {mu_bf:.4f}, {sigma_bf:.4f})")
+mu_path, sigma_path = (torch.tensor(values) for values in zip(*trajectory))   # the start, then after every step
+steps_taken = np.arange(len(mu_path))
+# The exact ELBO of the q in use at each step (quadrature, all steps in one batched call): history[k] estimates it.
+elbo_path = coin_elbo(mu_path[:-1], sigma_path[:-1], flips, n_points=401)
 
 window = 25
 smoothed = np.convolve(adam_history, np.ones(window) / window, mode="valid")
-fig, ax = plt.subplots()
-ax.plot(adam_history, alpha=0.3, label="ELBO estimate per step")
+fig, axes = plt.subplots(1, 3, figsize=(17, 4.5))
+ax = axes[0]
+ax.plot(steps_taken[:-1], adam_history, alpha=0.3, label="ELBO estimate per step")
 ax.plot(np.arange(window - 1, len(adam_history)), smoothed, label=f"moving average over {window} steps")
+ax.plot(steps_taken[:-1], elbo_path, color="C2", linewidth=2, label="exact ELBO of the current q (quadrature)")
 ax.axhline(elbo_bf, color="k", linestyle="--", label="best ELBO (brute force)")
 ax.axhline(LOG_EVIDENCE_EXACT, color="r", linestyle=":", label="log evidence")
 ax.set_ylim(elbo_bf - 1.0, LOG_EVIDENCE_EXACT + 0.3)
-ax.set_xlabel("Adam step")
 ax.set_ylabel("ELBO")
-ax.legend()
+ax.set_title("ELBO along the fit")
+ax.legend(fontsize=9, loc="lower right")
+for ax, path, best, name in [(axes[1], mu_path, mu_bf, "$\\mu$"), (axes[2], sigma_path, sigma_bf, "$\\sigma$")]:
+    ax.plot(steps_taken, path, color="C0", label=f"{name} after each step")
+    ax.axhline(best, color="k", linestyle="--", label=f"brute-force optimum {best:.4f}")
+    ax.set_ylabel(name)
+    ax.set_title(f"the variational parameter {name} along the fit")
+    ax.legend()
+for ax in axes:
+    ax.set_xscale("symlog", linthresh=1)   # linear from 0 to 1, logarithmic beyond: the start stays visible
+    ax.set_xlim(0, steps_taken[-1])
+    ax.set_xlabel("Adam steps taken (log scale beyond 1)")
+plt.tight_layout()
 plt.show()
+
+# %% [markdown]
+# The start $\mathcal{N}(0, 1)$ is already a fair guess: its ELBO is $-4.2235$, only $0.127$ below the best value $-4.0965$, while a single estimate with 64 samples has a standard deviation of about $0.14$ there (about $0.07$ with 256). That is why the raw ELBO curve looks like flat noise from the first step. The exact ELBO of the current $q$ and the two variational parameters show what actually happens: in the first ten or so steps $\mu$ and $\sigma$ travel from $(0, 1)$ to the optimum, overshoot it (Adam's momentum carries them on), and settle within about a hundred steps. The rest of the run only averages out the jitter of the noisy gradients while the learning rate decays to zero.
 
 
 # %% [markdown]
@@ -1360,14 +1446,18 @@ plot_fit(axes, mu_bf, sigma_bf, "brute force")
 plot_fit(axes, mu_adam, sigma_adam, "own Adam fit", "--")
 plot_fit(axes, mu_pyro, sigma_pyro, "Pyro AutoNormal", ":")
 axes[0].set_xlabel("$z = \\mathrm{logit}\\,\\theta$")
+axes[0].set_ylabel("density of $z$")
+axes[0].set_title("three fits of q in unconstrained space")
 axes[1].set_xlabel("$\\theta$")
+axes[1].set_ylabel("density of $\\theta$")
+axes[1].set_title("the same fits pushed through the sigmoid")
 for ax in axes:
     ax.legend()
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The three answers agree within a few hundredths: the differences are the Monte Carlo noise of the two stochastic fits, and they shrink with more steps or more samples per step. At the full size you should see $(\mu, s) \approx (-0.33, 0.82)$ from all three; at grading size the Pyro run is too short to be that close.
+# The three answers agree within a few hundredths: the differences are the Monte Carlo noise of the two stochastic fits, and they shrink with more steps or more samples per step. At the full size (with the default seed) the two stochastic fits land within about 0.005 of the brute-force optimum $(\mu, s) = (-0.3297, 0.8171)$; at grading size both runs are shorter and noisier, and they can be a few hundredths away.
 #
 # ### What to remember
 #

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: f6d36070c551b521
+#     cells: 96520f7601a8e33f
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -40,7 +40,7 @@
 # * Each task is followed by one or two **graded test cells** (read-only) with a few *visible checks* that you can run yourself and **hidden tests** that are added when we grade. The hidden tests use other inputs: fixed tensors with reference values computed independently, extreme logits, tiny networks whose updates can be computed exactly. A test cell earns all of its points if it runs without an error and none if it raises. The checks sit inside a function, `__test_cell__`, which the cell calls and then deletes: they leave your variables untouched, whatever you named them.
 # * There are 20 points in total: `reparameterize` 2, `kl` 2, `neg_elbo` 2, `vae_step` 2 + 1, `d_loss` 2, `g_loss` 2, `gan_step` 3 + 1, `mmd` 2 + 1.
 # * Later tasks use earlier ones: the negative ELBO calls your KL, the VAE training step calls your negative ELBO, the GAN training step calls your two GAN losses. A mistake in an early task can therefore also cost the points of a later test cell that uses it. The two test cells that check training *trends* (`vae_step__trend`, `gan_step__trend`) look at the loss curve of the VAE and at how far the GAN's samples moved towards the data; they never judge the beauty of one sample.
-# * **Two run sizes.** `run_size()` returns `'full'` by default: all 60 000 training images and 30 epochs for each model, which gives recognisable digits and is meant for a GPU (a few minutes there). The grader sets `DGMCOURSE_SIZE=grading` and runs on a **CPU**: 6 000 images, 2 VAE epochs and 1 GAN epoch, about 20 to 40 seconds for the whole notebook on two CPU cores. Please do not change the hyperparameters in the locked cells. To try the grading size yourself, start Jupyter with the environment variable `DGMCOURSE_SIZE=grading` set.
+# * **Two run sizes.** `run_size()` returns `'full'` by default: all 60 000 training images and 30 epochs for each model, which gives recognisable digits and is meant for a GPU (a few minutes there); it also runs on a CPU, in about 12 minutes on a 2-core CPU (measured with one thread while the machine also ran other work: 4 minutes for the VAE, 8 for the GAN). The grader sets `DGMCOURSE_SIZE=grading` and runs on a **CPU**: 6 000 images, 2 VAE epochs and 1 GAN epoch, about 20 to 40 seconds for the whole notebook. On a CPU the setup cell lets torch use a single thread, at both sizes: for networks as small as ours one thread is faster than several that split every small matrix product and wait for each other (the comment in that cell gives a measurement). Please do not change the hyperparameters in the locked cells. To try the grading size yourself, start Jupyter with the environment variable `DGMCOURSE_SIZE=grading` set.
 # * Before you submit, **restart the kernel and run all cells from top to bottom**. The grader may set `DGMCOURSE_SEED` to another value; your code must not depend on a particular seed. Do not add, delete or copy cells.
 
 # %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -68,8 +68,9 @@ SEED = seed_everything()   # seeds Python, NumPy, torch (every device) and Pyro 
 SIZE = run_size()          # 'grading' under the autograder, 'full' otherwise
 DEVICE = pick_device()     # CUDA when there is a GPU, else the CPU; never call .cuda() yourself
 # Our networks have under a million parameters each. On a CPU, threads that split such small matrix products
-# mostly wait for each other: on a busy 2-core machine a VAE step took 600-650 ms with torch's default threads
-# and 41 ms with one. So on the CPU we use one thread, at every run size; on a GPU nothing changes.
+# mostly wait for each other: on a 2-core machine where another job was running, a VAE step (128 images) took
+# 8-9 ms with one thread and 220-280 ms with two (5 ms with two when both cores were free). So on the CPU we use
+# one thread, at every run size; on a GPU nothing changes.
 THREADS = cpu_threads_for(DEVICE, parameters=1_000_000)
 use_course_style()
 
@@ -338,6 +339,15 @@ def __test_cell__():
     check_allclose(kl_to_standard_normal(torch.ones(2, 4), torch.zeros(2, 4)), [2.0, 2.0],
                    "KL(N(1, I) || N(0, I)) in 4 dimensions", atol=1e-5,
                    hint="sum over the latent dimensions (dim=-1), one value per example")
+    # A wider (sigma^2 = 4) and a narrower (sigma^2 = 1/4) posterior: log_var holds log(sigma^2), so
+    # sigma^2 = exp(log_var) and the last term is -log_var. Row 1: 0.5 (4 - 1 - log 4) + 0.5 (0.25);
+    # row 2: 0.5 (1) + 0.5 (0.25 - 1 + log 4).
+    _kl_w = kl_to_standard_normal(torch.tensor([[0.0, 0.5], [-1.0, 0.0]]),
+                                  torch.tensor([[math.log(4.0), 0.0], [0.0, -math.log(4.0)]]))
+    check_allclose(_kl_w, [0.5 * (3.0 - math.log(4.0)) + 0.125, 0.5 + 0.5 * (math.log(4.0) - 0.75)],
+                   "KL for mu = [[0, 0.5], [-1, 0]] and sigma^2 = [[4, 1], [1, 1/4]]", atol=1e-5,
+                   hint="log_var is log(sigma^2), not log(sigma): sigma^2 = exp(log_var) (not exp(2 log_var)) "
+                        "and the log term is -log_var itself")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -454,6 +464,14 @@ def __test_cell__():
     _ne = negative_elbo(_x.repeat(3, 1, 1, 1), _zero_logits.repeat(3, 1, 1, 1), torch.ones(3, 2), torch.zeros(3, 2))
     check_allclose(_ne, [4 * math.log(2.0) + 1.0] * 3, "negative ELBO with mu = 1 in 2 latent dimensions", atol=1e-5,
                    hint="one value per image: reconstruction term + KL")
+    # Confident logits, where sigmoid rounds to exactly 0 or 1 in float32. Per pixel BCE(l, x) = softplus(l) - x l:
+    # (30, 0) and (-30, 1) cost 30 each, (-150, 1) and (150, 0) cost 150 each; q = N(0, I) adds no KL.
+    _ne = negative_elbo(torch.tensor([[[[0.0, 1.0], [1.0, 0.0]]]]), torch.tensor([[[[30.0, -30.0], [-150.0, 150.0]]]]),
+                        torch.zeros(1, 3), torch.zeros(1, 3))
+    check_close(_ne[0], 360.0, "negative ELBO for confident logits +-30 and +-150 (float32)", atol=1e-3, rtol=1e-6,
+                hint="do not apply sigmoid to the logits first: it rounds to exactly 0 or 1 here, so log gives "
+                     "infinity (and the BCE on probabilities clamps it at 100); pass the logits themselves to "
+                     "F.binary_cross_entropy_with_logits")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -598,6 +616,20 @@ def __test_cell__():
                f"expected a finite positive number, got {_loss}")
     check_true(any(not torch.equal(a, b.detach()) for a, b in zip(_before, _model.decoder.parameters())),
                "decoder parameters after one step", "the parameters did not change; call optimizer.step()")
+    # The same step (same start, same batch, same noise) once with gradients left over from earlier work in every
+    # .grad field: the step must clear them, so both copies must end with the same parameters.
+    _clean = VAE().to(DEVICE)
+    _stale = copy.deepcopy(_clean)
+    for _p in _stale.parameters():
+        _p.grad = torch.full_like(_p, 10.0)
+    for _m in (_clean, _stale):
+        torch.manual_seed(77)
+        vae_train_step(_m, torch.optim.SGD(_m.parameters(), lr=0.01), train_images[16:24])
+    check_true(all(torch.allclose(_a, _b, atol=1e-6, rtol=1e-5) for _a, _b in zip(_clean.parameters(),
+                                                                                   _stale.parameters())),
+               "a step that starts with stale gradients in .grad",
+               "its update differs from the same step without them: the old gradients were added to the new ones",
+               hint="call optimizer.zero_grad() before loss.backward(): PyTorch adds new gradients to .grad")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -665,13 +697,33 @@ finally:
 # %% [markdown]
 # ## 8. Training the VAE
 #
-# The loop below is the whole training: a new random order of the training images every epoch, mini-batches of 128 taken by indexing, and your `vae_train_step`. The progress bar (`tqdm`) shows the loss of the latest batch. It prints to the notebook, not into a graded cell.
+# The loop below is the whole training: a new random order of the training images every epoch, mini-batches of 128 taken by indexing, and your `vae_train_step`. The progress bar (`tqdm`) shows the loss of the latest batch. It prints to the notebook, not into a graded cell. Every now and then the loop also measures the two parts of the negative ELBO, the reconstruction term and the KL term, on a fixed set of 256 training images, for a plot at the end of Part I; it computes them with formulas of its own, not with your functions.
 
 # %% deletable=false editable=false nbgrader={"grade": false, "grade_id": "vae_train", "locked": true, "schema_version": 3, "solution": false, "task": false}
 torch.manual_seed(SEED)
 vae = VAE().to(DEVICE)
 vae_optimizer = torch.optim.Adam(vae.parameters(), lr=VAE_LR)
 vae_history = []                       # the loss of every mini-batch, in order
+# The two parts of the negative ELBO on a fixed set of 256 training images, measured after 30 to 40 of the steps,
+# spaced evenly on a log scale (dense at the start, where they change fastest). Plain formulas and noise from a
+# generator of their own: the training itself runs exactly as without them.
+vae_split = {"step": [], "reconstruction": [], "kl": []}
+n_vae_steps = CONFIG["vae_epochs"] * math.ceil(N_TRAIN / VAE_BATCH)
+SPLIT_STEPS = set(np.geomspace(1, n_vae_steps, 40).round().astype(int).tolist())
+
+
+def record_vae_split():
+    with torch.no_grad():
+        x = train_images[:256]
+        mu, log_var = vae.encode(x)
+        eps = torch.randn(mu.shape, device=DEVICE, generator=torch.Generator(device=DEVICE).manual_seed(0))
+        logits = vae.decode(mu + torch.exp(0.5 * log_var) * eps)
+        vae_split["step"].append(len(vae_history))
+        vae_split["reconstruction"].append(
+            F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum((1, 2, 3)).mean().item())
+        vae_split["kl"].append((0.5 * (log_var.exp() + mu ** 2 - 1 - log_var)).sum(1).mean().item())
+
+
 t_start = time.perf_counter()
 for epoch in range(CONFIG["vae_epochs"]):
     order = torch.randperm(N_TRAIN, device=DEVICE)
@@ -679,6 +731,8 @@ for epoch in range(CONFIG["vae_epochs"]):
     for start in progress:
         vae_history.append(vae_train_step(vae, vae_optimizer, train_images[order[start:start + VAE_BATCH]]))
         progress.set_postfix(loss=f"{vae_history[-1]:.1f}", refresh=False)
+        if len(vae_history) in SPLIT_STEPS:
+            record_vae_split()
     n_batches = math.ceil(N_TRAIN / VAE_BATCH)
     print(f"epoch {epoch + 1}: mean negative ELBO {np.mean(vae_history[-n_batches:]):.1f}")
 print(f"{len(vae_history)} steps in {time.perf_counter() - t_start:.1f} s")
@@ -763,6 +817,72 @@ fig, ax = plt.subplots(figsize=(9, 4))
 show_images(torch.cat(rows), nrow=10, ax=ax, title="Straight lines in latent space: " +
             ", ".join(f"{a} to {b}" for a, b in pairs))
 plt.show()
+
+# %% [markdown]
+# ### The two parts of the loss
+#
+# The negative ELBO is a sum of two terms that pull in opposite directions. The **reconstruction** term $-\log p_\theta(x \mid z)$ falls when the code $z$ carries more information about the image; the **KL** term $\mathrm{KL}(q_\phi(z \mid x) \,\|\, p(z))$, averaged over the images, is an upper bound, in nats, on how much information the codes carry about the images, and it is zero only when every image gets the prior as its code distribution. Training buys a lower reconstruction cost by spending KL. The left plot below shows both terms, measured by the training loop on its fixed set of 256 training images; their sum is the negative ELBO of those images (one sample of $z$ per image, as in training).
+#
+# The dashed line is about the best that a decoder which ignores $z$ can reach: it outputs the same pixel probabilities for every code, and the best such probabilities are the average of the images (here the average training image). A VAE in **posterior collapse** ends up there: the encoder returns the prior for every image, the KL curve falls to 0, the reconstruction curve stays at the dashed line, and every sample looks like the same blurred average digit. This happens with decoders powerful enough to model the images on their own (an autoregressive decoder, say) or when the KL term weighs too much, as it does when the reconstruction term is averaged over the pixels instead of summed (section 5). In our runs the first hundred steps show a brief episode of this kind: the KL rises, then falls back to a few nats while the reconstruction term sits on the dashed line (the decoder has learned the average digit, which needs no code), and only after that does the reconstruction drop below the line while the KL grows again, as the codes begin to carry information about each image. Collapse can also hit single latent dimensions: the right plot shows the KL of each of the 16 dimensions at the end of training; a dimension with a KL near 0 is unused, its code is pure prior noise.
+
+# %%
+with torch.no_grad():
+    split_images = train_images[:256]
+    mean_image = train_images.mean(0, keepdim=True).clamp(1e-4, 1 - 1e-4)   # a decoder that ignores z
+    ignore_z = F.binary_cross_entropy(mean_image.expand_as(split_images), split_images,
+                                      reduction="none").sum((1, 2, 3)).mean().item()
+    mu_split, log_var_split = vae.encode(split_images)
+    kl_per_dim = (0.5 * (log_var_split.exp() + mu_split ** 2 - 1 - log_var_split)).mean(0).cpu().numpy()
+
+fig, axes = plt.subplots(1, 2, figsize=(14, 4), gridspec_kw={"width_ratios": [1.6, 1]})
+axes[0].plot(vae_split["step"], vae_split["reconstruction"], marker=".", label="reconstruction $-\\log p(x \\mid z)$")
+axes[0].plot(vae_split["step"], vae_split["kl"], marker=".", label="KL$(q(z \\mid x) \\,\\|\\, p(z))$")
+axes[0].plot(vae_split["step"], np.add(vae_split["reconstruction"], vae_split["kl"]), color="grey", alpha=0.6,
+             label="sum: negative ELBO")
+axes[0].axhline(ignore_z, color="C0", linestyle="--", label=f"reconstruction if z is ignored ({ignore_z:.0f})")
+axes[0].set_xscale("log")
+axes[0].set_yscale("log")
+axes[0].set_xlabel("training step (log scale)")
+axes[0].set_ylabel("nats per image (log scale)")
+axes[0].set_title("VAE: reconstruction against KL during training")
+axes[0].legend(fontsize=9)
+axes[1].bar(np.arange(1, LATENT_DIM + 1), np.sort(kl_per_dim)[::-1])
+axes[1].set_xlabel("latent dimension (sorted by its KL)")
+axes[1].set_ylabel("mean KL (nats per image)")
+axes[1].set_title(f"KL per latent dimension after training (total {kl_per_dim.sum():.1f})")
+plt.tight_layout()
+plt.show()
+print(f"after the last step: reconstruction {vae_split['reconstruction'][-1]:.1f}, KL {vae_split['kl'][-1]:.1f} nats; "
+      f"{int((kl_per_dim < 0.05).sum())} of {LATENT_DIM} dimensions have a KL below 0.05 nats")
+
+# %% [markdown]
+# ### The latent space, seen from above
+#
+# The encoder maps each image to the mean $\mu_\phi(x)$ of its code distribution, a point in 16 dimensions. To look at these points we project them onto the two directions along which they vary most (the first two principal components, computed with an SVD) and colour each point by the digit's label, which the VAE never saw.
+
+# %%
+N_CODES = 3000
+with torch.no_grad():
+    codes, _ = vae.encode(test_images[:N_CODES])
+centred = codes - codes.mean(0)
+_, singular_values, directions = torch.linalg.svd(centred, full_matrices=False)
+projected = (centred @ directions[:2].T).cpu().numpy()
+explained = (singular_values ** 2 / (singular_values ** 2).sum()).cpu().numpy()
+code_labels = test_labels[:N_CODES].cpu().numpy()
+
+fig, ax = plt.subplots(figsize=(8, 6.5))
+for digit in range(10):
+    chosen = code_labels == digit
+    ax.scatter(projected[chosen, 0], projected[chosen, 1], s=5, alpha=0.6, color=plt.cm.tab10(digit), label=str(digit))
+ax.set_xlabel(f"principal component 1 ({explained[0]:.0%} of the variance)")
+ax.set_ylabel(f"principal component 2 ({explained[1]:.0%} of the variance)")
+ax.set_title(f"VAE encoder means $\\mu_\\phi(x)$ of {N_CODES} test images, projected by PCA")
+ax.legend(title="digit", markerscale=3, loc="center left", bbox_to_anchor=(1.0, 0.5))
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Although the labels played no part in training, images of the same digit tend to land near each other, and digits that share strokes, such as 4, 7 and 9, sit side by side: the encoder has organised its codes by what the digits look like, which is why the straight lines above pass through plausible digits. Clouds that overlap in this picture need not overlap in all 16 dimensions, since the two directions shown carry only part of the variance (see the axis labels).
 
 # %% [markdown]
 # # Part II: the generative adversarial network
@@ -863,6 +983,14 @@ def __test_cell__():
                 rtol=1e-5,
                 hint="mean over the real batch of -log sigmoid(s) plus mean over the fake batch of -log(1 - "
                      "sigmoid(s))")
+    # Confident logits, where sigmoid rounds to exactly 0 or 1 in float32: the real terms are softplus(-50) (about 0)
+    # and softplus(120) = 120, the fake ones softplus(-80) (about 0), softplus(30) = 30 and softplus(0) = log 2.
+    _dl = discriminator_loss(torch.tensor([[50.0], [-120.0]]), torch.tensor([[-80.0], [30.0], [0.0]]))
+    check_close(_dl, 120.0 / 2 + (30.0 + math.log(2)) / 3,
+                "discriminator loss for real logits [50, -120] and fake logits [-80, 30, 0] (float32)", atol=1e-4,
+                rtol=1e-6, hint="logits this large must give finite losses, but sigmoid rounds them to exactly 0 or 1 "
+                                "and log then returns -inf; compute the loss from the logits with "
+                                "F.binary_cross_entropy_with_logits, F.softplus or F.logsigmoid")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -938,6 +1066,12 @@ def __test_cell__():
     check_scalar_tensor(_gl, "generator_loss(fake_logits)")
     check_close(_gl, (math.log(2) + math.log1p(math.exp(-2))) / 2, "generator loss for fake logits [0, 2]",
                 atol=1e-5, rtol=1e-5, hint="-mean log sigmoid(s): the generator's images should be called real")
+    # D confidently rejects one fake (logit -120, where sigmoid is exactly 0 in float32) and is fooled by the other
+    # (logit 40): softplus(120) = 120 and softplus(-40) (about 0), mean 60.
+    _gl = generator_loss(torch.tensor([[-120.0], [40.0]]))
+    check_close(_gl, 60.0, "generator loss for fake logits [-120, 40] (float32)", atol=1e-4, rtol=1e-6,
+                hint="logits this large must give a finite loss, but sigmoid(-120) is exactly 0 and log(0) = -inf; "
+                     "compute it from the logits with F.binary_cross_entropy_with_logits, F.softplus or F.logsigmoid")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -1041,6 +1175,18 @@ def __test_cell__():
                "the generator's parameters did not change")
     check_true(any(not torch.equal(a, b.detach()) for a, b in zip(_d_before, _disc.parameters())), "discriminator",
                "the discriminator's parameters did not change")
+    # The D step must not send gradients back into the generator: count the backward passes that reach G's last
+    # linear layer during one more step. Only the G step's backward pass should.
+    _hits = []
+    _hook = _gen[-2].bias.register_hook(lambda _grad: _hits.append(1))
+    try:
+        gan_train_step(_gen, _disc, _g_opt, _d_opt, gan_data[32:48], Z_DIM)
+    finally:
+        _hook.remove()
+    check_true(len(_hits) == 1, "backward passes that reached the generator in one step",
+               f"expected 1 (the G step), got {len(_hits)}",
+               hint="score the fakes with discriminator(fake.detach()) in the D step, so that its backward pass "
+                    "stops at the fake images")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -1413,6 +1559,12 @@ def __test_cell__():
     check_scalar_tensor(_halves, "mmd2 of two sets of 200 MNIST images")
     print(f"two halves of real data: {_halves.item():.5f}; "
           f"real against uniform noise: {mmd2(_half_a, _noise, 10.0).item():.4f}")
+    # A sample against an exact copy of itself: the unbiased estimate is -2 (1 - mean_{i != j} k(x_i, x_j)) / n,
+    # here about -0.004 (negative!); the biased V-statistic, which keeps the diagonal, gives exactly 0.
+    _self = float(mmd2(_half_a, _half_a.clone(), 10.0))
+    check_true(-0.006 < _self < -0.002, "mmd2 of 200 MNIST images against a copy of themselves",
+               f"expected about -0.004, got {_self:.5f}",
+               hint="the within-sample means run over pairs i != j only: leave out the diagonal k(x_i, x_i) = 1")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -1465,6 +1617,62 @@ for name, value in mmd_values.items():
     print(f"MMD^2(test images, {name:<17}) = {value:8.5f}")
 
 # %% [markdown]
+# Where does each model lie on the scale between the two reference rows? The next cell measures it as a fraction: 0 % for the row of other test images, 100 % for uniform noise.
+
+# %%
+mmd_best, mmd_noise = mmd_values["other test images"], mmd_values["uniform noise"]
+for name in ("VAE samples", "GAN samples"):
+    position = (mmd_values[name] - mmd_best) / (mmd_noise - mmd_best)
+    verdict = ("much closer to the test images than to noise" if position < 0.25 else
+               "close to the noise row" if position > 0.75 else "well between the two reference rows")
+    print(f"{name}: MMD^2 = {mmd_values[name]:.4f}, {position:.0%} of the way from the other test images "
+          f"({mmd_best:.4f}) to uniform noise ({mmd_noise:.4f}): {verdict}.")
+
+# %% [markdown]
+# ### Where the two sets differ: the witness function
+#
+# The MMD is one number, but it comes from a function that we can look at. The **witness function** of two samples is
+#
+# $$
+# w(x) = \frac1n \sum_{i=1}^{n} k(x, x_i) - \frac1m \sum_{j=1}^{m} k(x, y_j),
+# $$
+#
+# the average similarity of an image $x$ to the real images $x_i$ minus its average similarity to the generated images $y_j$. In code it is one line with the kernel of `mmd2`. It is high where real images are denser than generated ones and low where the model puts more samples than the data have, and the MMD is the difference of its means over the two distributions: $\mathbb{E}_{x \sim P}\, w(x) - \mathbb{E}_{y \sim Q}\, w(y) = \mathrm{MMD}^2(P, Q)$ (in expectation, with $w$ built from the samples). We build $w$ from the 1 000 test images of the table and the first 500 samples of each model, and evaluate it on images it was not built from: 500 other test images and the other 500 samples. This view is not graded.
+
+# %%
+def witness(points, real, fake, sigma=SIGMA):
+    """w(x) = mean_i k(x, real_i) - mean_j k(x, fake_j) for each of the points, with mmd2's Gaussian kernel."""
+    def kernel(a, b):
+        return torch.exp(-torch.cdist(a.reshape(len(a), -1), b.reshape(len(b), -1)) ** 2 / (2 * sigma ** 2))
+    return kernel(points, real).mean(1) - kernel(points, fake).mean(1)
+
+
+held_out_real = sample_sets["other test images"][:500]
+fig, axes = plt.subplots(2, 3, figsize=(15, 7.5), gridspec_kw={"width_ratios": [1.4, 1, 1]})
+for row, name in zip(axes, ("VAE samples", "GAN samples")):
+    built_from, held_out_fake = sample_sets[name][:500], sample_sets[name][500:]
+    with torch.no_grad():
+        w_real = witness(held_out_real, real_eval, built_from)
+        w_fake = witness(held_out_fake, real_eval, built_from)
+    bins = np.linspace(min(w_real.min().item(), w_fake.min().item()), max(w_real.max().item(), w_fake.max().item()), 40)
+    row[0].hist(w_real.cpu().numpy(), bins=bins, alpha=0.6, label="held-out test images")
+    row[0].hist(w_fake.cpu().numpy(), bins=bins, alpha=0.6, label=f"held-out {name}")
+    row[0].set_xlabel("witness $w(x)$ (higher: more like the data, lower: more like the model)")
+    row[0].set_ylabel("number of images")
+    row[0].set_title(f"{name[:3]}: difference of the means {w_real.mean().item() - w_fake.mean().item():.4f} "
+                     f"(MMD$^2$ in the table {mmd_values[name]:.4f})")
+    row[0].legend(fontsize=9)
+    show_images(held_out_fake[w_fake.argsort()[:8]], nrow=4, ax=row[1],
+                title=f"{name[:3]} samples with the lowest $w$\n(least like the data)")
+    show_images(held_out_real[w_real.argsort(descending=True)[:8]], nrow=4, ax=row[2],
+                title=f"test images with the highest $w$\n(least covered by the {name[:3]})")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Read the histograms as a test that the kernel runs on each image: the further apart the two histograms are, the larger the MMD (the difference of their means, printed in each title, is close to the MMD of the table), and where they overlap the kernel cannot tell data from samples. Compare the two histograms with each other, not with 0: with a kernel as wide as ours, blurry samples are fairly similar to almost every image, so the witness can be negative even on all the real images. The image panels say *why* the MMD is large: the samples with the lowest witness show what the model produces that the data never contain (blur, speckle, noise), and the test images with the highest witness show kinds of digits that the model produces too rarely, which is where missing modes would show up.
+
+# %% [markdown]
 # ## 17. A digit classifier as a judge
 #
 # MMD compares whole sets of images, but it does not say *what* is wrong. A second, more interpretable view: train a small classifier on real digits (an MLP from `dgmcourse.student.mnist_eval`, a few seconds on a CPU) and ask it about the generated images.
@@ -1504,9 +1712,50 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
+# ### Copies of training images?
+#
+# A model that had memorised its training images would look perfect by both measures. A first check is to put generated images next to their **nearest training images**, in Euclidean distance between the 784 pixel values, searched among all the images that the models were trained on. To know what a small distance is, we also measure it for test images, which are new digits and no copies: a model that copies would produce samples much *closer* to some training image than test images usually are.
+
+# %%
+def nearest_training_images(images, chunk=10000):
+    """Distance to, and index of, the nearest image in train_images for each image (pixels in [0, 1])."""
+    flat = images.reshape(len(images), -1)
+    best = torch.full((len(images),), float("inf"), device=flat.device)
+    best_index = torch.zeros(len(images), dtype=torch.long, device=flat.device)
+    for start in range(0, N_TRAIN, chunk):   # chunks keep the distance matrix small at the full size
+        distance, index = torch.cdist(flat, train_images[start:start + chunk].reshape(-1, 28 * 28)).min(1)
+        closer = distance < best
+        best = torch.where(closer, distance, best)
+        best_index = torch.where(closer, index + start, best_index)
+    return best, best_index
+
+
+with torch.no_grad():
+    neighbours = {name: nearest_training_images(images[:200]) for name, images in
+                  [("test images", real_eval), ("VAE samples", sample_sets["VAE samples"]),
+                   ("GAN samples", sample_sets["GAN samples"])]}
+for name, (distance, _) in neighbours.items():
+    print(f"{name:<12}: distance to the nearest of {N_TRAIN} training images, median {distance.median().item():.2f}, "
+          f"smallest {distance.min().item():.2f} (200 images)")
+
+fig, axes = plt.subplots(2, 1, figsize=(9, 6.2))
+for ax, name in zip(axes, ("VAE samples", "GAN samples")):
+    distance, index = neighbours[name]
+    show_images(torch.cat([sample_sets[name][:8], train_images[index[:8]]]), nrow=8, ax=ax,
+                title=f"{name} (top) and their nearest training images (bottom)")
+    for column in range(8):                  # each image of the grid takes 28 pixels plus 2 of padding
+        ax.text(2 + 30 * column + 14, 64, f"{distance[column].item():.1f}", ha="center", va="top")
+    ax.set_xlabel("Euclidean pixel distance between the two images of each column", labelpad=22)
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Samples whose distances are about those of the test images are no closer to the training set than new handwriting is, so they are not pixel copies; a copy would sit at a distance near 0. The check proves no more than that: a training digit moved by one or two pixels is already far away in Euclidean distance, so shifted copies go unnoticed, and the distance says nothing about quality, since a blurred blob can be as close to a thin training digit (a 1, say) as a test image is, while noise is far from every digit.
+
+# %% [markdown]
 # ### What to look for
 #
-# At the grading size both models have trained for a few seconds: expect MMD values well between the two reference rows and few confident classifications. The uniform-noise row is a warning: a small MLP classifier is confident about a good share of pure noise, so read the confident fraction next to that baseline, not on its own. After a full run both models move towards the first row, and they tend to fail in different ways. The VAE's samples are smooth and somewhat blurry, because the decoder's pixel probabilities average over all the digits that a code could stand for. The GAN's samples have sharper strokes, since the discriminator punishes blur, but they can carry speckle noise, and nothing in the GAN's losses rewards covering *all* of the data, so some digits may be rare or missing (mode dropping); the histogram of predicted classes is where that shows. Run the notebook at full size and check which of these statements your numbers support.
+# At the grading size both models have trained for a few seconds, so expect few confident classifications; where each model's MMD lies between the two reference rows is printed below the table of section 16. In our grading-size runs the VAE was already much closer to the test images than to noise, while the GAN, after its single epoch, stayed close to the noise row: its samples were still mostly noise. The uniform-noise row is a warning: a small MLP classifier is confident about a good share of pure noise, so read the confident fraction next to that baseline, not on its own. After a full run both models move towards the first row, and they tend to fail in different ways. The VAE's samples are smooth and somewhat blurry, because the decoder's pixel probabilities average over all the digits that a code could stand for. The GAN's samples have sharper strokes, since the discriminator punishes blur, but they can carry speckle noise, and nothing in the GAN's losses rewards covering *all* of the data, so some digits may be rare or missing (mode dropping); the histogram of predicted classes is where that shows. Run the notebook at full size and check which of these statements your numbers support.
 #
 # ### What to remember
 #

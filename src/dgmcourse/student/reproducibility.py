@@ -73,9 +73,10 @@ def run_size() -> str:
 
 
 # Below this many parameters a model's matrix products are too small to split over threads with profit:
-# the threads spend their time waiting for each other. Measured on a 2-core machine with assignment 05's
-# networks (about 0.5 M parameters): 41 ms per VAE step with one thread, 600-650 ms with torch's default
-# while a second notebook ran; and assignment 03's full run took 75 s with one thread, 402 s with the default.
+# the threads spend their time waiting for each other, and far more so when another job holds a core.
+# Measured on a 2-core machine: assignment 05's VAE step (about 0.65 M parameters, 128 images) took 8-9 ms
+# with one thread and 220-280 ms with two while another job ran (5 ms with two on free cores); assignment
+# 03's full run took 18 s with one thread and 115 s with two while two other processes were busy.
 SMALL_MODEL_PARAMETERS = 5_000_000
 
 

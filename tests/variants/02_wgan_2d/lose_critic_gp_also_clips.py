@@ -1,4 +1,6 @@
 # Copies create_critic and keeps a weight clipping to [-0.01, 0.01] on top of the gradient penalty.
+# kind: pitfall
+# caught: visible
 # replaces: critic_gp__solution
 # loses: critic_gp__tests train__gp_run
 # tells: it still clips the weights on top of the gradient penalty. The penalty replaces weight clipping as

@@ -1,4 +1,6 @@
 # Sends every x to its nearest y (several x may share one y), which is not a transport plan.
+# kind: pitfall
+# caught: visible
 # replaces: exact_w1__solution
 # loses: exact_w1__tests
 # tells: it sends every point to its nearest neighbour in the other cloud, so several points may share one

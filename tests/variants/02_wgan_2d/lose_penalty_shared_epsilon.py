@@ -1,5 +1,6 @@
 # Draws one epsilon for the whole batch, so all interpolates sit at the same relative position.
 # kind: pitfall
+# caught: visible
 # replaces: penalty__solution
 # loses: penalty__values critic_gp__tests
 # demo: partial-student

@@ -1,5 +1,6 @@
 # Builds a fresh critic and optimiser in every iteration (the seed notebook's scheme), so no critic persists.
-# kind: procedure
+# kind: pitfall
+# caught: visible
 # replaces: train__solution
 # loses: train__mechanics train__gp_run
 # tells: it builds a fresh critic in every iteration instead of training the one it is given. Revisit why the

@@ -29,49 +29,54 @@ import torch as _hi
 import numpy as _hist
 from torch import nn as _hist1
 from torch import distributions as _hist8
-import math as _integrate
-import torch as _j
-import numpy as _joint
-from torch import nn as _k
-from torch import distributions as _kl
-import math as _kl_ref
-import torch as _label
-import numpy as _large
-from torch import nn as _lo
-from torch import distributions as _log_ev
-import math as _log_evidence
-import torch as _log_sig
-import numpy as _lower
-from torch import nn as _lp
+import math as _hist_v
+import torch as _integrate
+import numpy as _j
+from torch import nn as _joint
+from torch import distributions as _k
+import math as _kl
+import torch as _kl_ref
+import numpy as _kl_wide
+from torch import nn as _label
+from torch import distributions as _large
+import math as _lo
+import torch as _log_ev
+import numpy as _log_evidence
+from torch import nn as _log_sig
+from torch import distributions as _lower
+import math as _lp
 import math as _m
-import math as _m1
-import torch as _m2
-import numpy as _mass
-from torch import nn as _mix
-from torch import distributions as _mix_logpdf
-import math as _mu
-import torch as _mu_ref
-import numpy as _mus
+import numpy as _m1
+from torch import nn as _m2
+from torch import distributions as _mass
+import math as _mix
+import torch as _mix_logpdf
+import numpy as _mu
+from torch import nn as _mu_ref
+from torch import distributions as _mu_v
+import math as _mus
 import numpy as _n
-from torch import distributions as _name
-import math as _narrow
-import torch as _p
-import numpy as _p0
-from torch import nn as _pairs
-from torch import distributions as _q
-import math as _qb
-import torch as _rates
-import numpy as _ratio
-from torch import nn as _reference
-from torch import distributions as _reference_elbo
-import math as _reference_kl_to_posterior
-import torch as _s
-import numpy as _s1
-from torch import nn as _s2
-from torch import distributions as _se
-import math as _seed
-import torch as _sigma
-import numpy as _sigma_ref
+import numpy as _name
+from torch import nn as _narrow
+from torch import distributions as _p
+import math as _p0
+import torch as _pairs
+import numpy as _prior_hint
+from torch import nn as _q
+from torch import distributions as _qb
+import math as _rates
+import torch as _ratio
+import numpy as _reference
+from torch import nn as _reference_elbo
+from torch import distributions as _reference_kl_to_posterior
+import math as _s
+import torch as _s1
+import numpy as _s2
+from torch import nn as _se
+from torch import distributions as _seed
+import math as _sigma
+import torch as _sigma_ref
+import numpy as _sigma_v
 from torch import nn as _sigmas
 from torch import distributions as _small
 import math as _special
@@ -101,11 +106,11 @@ from torch import nn as self
 from torch import distributions as tails
 import math as w
 import torch as x
-_ALIASED = {'_T': _T, '_a': _a, '_adam_step': _adam_step, '_b': _b, '_batch': _batch, '_best_normal': _best_normal, '_beta': _beta, '_cases': _cases, '_d': _d, '_data': _data, '_elbo': _elbo, '_est': _est, '_exact': _exact, '_expected': _expected, '_expected_torch': _expected_torch, '_f': _f, '_flips': _flips, '_gamma': _gamma, '_gh_elbo': _gh_elbo, '_got': _got, '_h': _h, '_hi': _hi, '_hist': _hist, '_hist1': _hist1, '_hist8': _hist8, '_integrate': _integrate, '_j': _j, '_joint': _joint, '_k': _k, '_kl': _kl, '_kl_ref': _kl_ref, '_label': _label, '_large': _large, '_lo': _lo, '_log_ev': _log_ev, '_log_evidence': _log_evidence, '_log_sig': _log_sig, '_lower': _lower, '_lp': _lp, '_m': _m, '_m1': _m1, '_m2': _m2, '_mass': _mass, '_mix': _mix, '_mix_logpdf': _mix_logpdf, '_mu': _mu, '_mu_ref': _mu_ref, '_mus': _mus, '_n': _n, '_name': _name, '_narrow': _narrow, '_p': _p, '_p0': _p0, '_pairs': _pairs, '_q': _q, '_qb': _qb, '_rates': _rates, '_ratio': _ratio, '_reference': _reference, '_reference_elbo': _reference_elbo, '_reference_kl_to_posterior': _reference_kl_to_posterior, '_s': _s, '_s1': _s1, '_s2': _s2, '_se': _se, '_seed': _seed, '_sigma': _sigma, '_sigma_ref': _sigma_ref, '_sigmas': _sigmas, '_small': _small, '_special': _special, '_spy_step': _spy_step, '_stats': _stats, '_t': _t, '_u': _u, '_unif': _unif, '_upper': _upper, '_v': _v, '_wide': _wide, '_xs': _xs, '_xs_b': _xs_b, '_z': _z, '_z2': _z2, 'args': args, 'heads': heads, 'kwargs': kwargs, 'log_joint': log_joint, 'log_post': log_post, 'log_s': log_s, 'neg_entropy': neg_entropy, 'negative_elbo': negative_elbo, 'order': order, 'params': params, 'self': self, 'tails': tails, 'w': w, 'x': x}
+_ALIASED = {'_T': _T, '_a': _a, '_adam_step': _adam_step, '_b': _b, '_batch': _batch, '_best_normal': _best_normal, '_beta': _beta, '_cases': _cases, '_d': _d, '_data': _data, '_elbo': _elbo, '_est': _est, '_exact': _exact, '_expected': _expected, '_expected_torch': _expected_torch, '_f': _f, '_flips': _flips, '_gamma': _gamma, '_gh_elbo': _gh_elbo, '_got': _got, '_h': _h, '_hi': _hi, '_hist': _hist, '_hist1': _hist1, '_hist8': _hist8, '_hist_v': _hist_v, '_integrate': _integrate, '_j': _j, '_joint': _joint, '_k': _k, '_kl': _kl, '_kl_ref': _kl_ref, '_kl_wide': _kl_wide, '_label': _label, '_large': _large, '_lo': _lo, '_log_ev': _log_ev, '_log_evidence': _log_evidence, '_log_sig': _log_sig, '_lower': _lower, '_lp': _lp, '_m': _m, '_m1': _m1, '_m2': _m2, '_mass': _mass, '_mix': _mix, '_mix_logpdf': _mix_logpdf, '_mu': _mu, '_mu_ref': _mu_ref, '_mu_v': _mu_v, '_mus': _mus, '_n': _n, '_name': _name, '_narrow': _narrow, '_p': _p, '_p0': _p0, '_pairs': _pairs, '_prior_hint': _prior_hint, '_q': _q, '_qb': _qb, '_rates': _rates, '_ratio': _ratio, '_reference': _reference, '_reference_elbo': _reference_elbo, '_reference_kl_to_posterior': _reference_kl_to_posterior, '_s': _s, '_s1': _s1, '_s2': _s2, '_se': _se, '_seed': _seed, '_sigma': _sigma, '_sigma_ref': _sigma_ref, '_sigma_v': _sigma_v, '_sigmas': _sigmas, '_small': _small, '_special': _special, '_spy_step': _spy_step, '_stats': _stats, '_t': _t, '_u': _u, '_unif': _unif, '_upper': _upper, '_v': _v, '_wide': _wide, '_xs': _xs, '_xs_b': _xs_b, '_z': _z, '_z2': _z2, 'args': args, 'heads': heads, 'kwargs': kwargs, 'log_joint': log_joint, 'log_post': log_post, 'log_s': log_s, 'neg_entropy': neg_entropy, 'negative_elbo': negative_elbo, 'order': order, 'params': params, 'self': self, 'tails': tails, 'w': w, 'x': x}
 
 
 def _aliases_intact():
-    rebound = [name for name, now in (('_T', _T), ('_a', _a), ('_adam_step', _adam_step), ('_b', _b), ('_batch', _batch), ('_best_normal', _best_normal), ('_beta', _beta), ('_cases', _cases), ('_d', _d), ('_data', _data), ('_elbo', _elbo), ('_est', _est), ('_exact', _exact), ('_expected', _expected), ('_expected_torch', _expected_torch), ('_f', _f), ('_flips', _flips), ('_gamma', _gamma), ('_gh_elbo', _gh_elbo), ('_got', _got), ('_h', _h), ('_hi', _hi), ('_hist', _hist), ('_hist1', _hist1), ('_hist8', _hist8), ('_integrate', _integrate), ('_j', _j), ('_joint', _joint), ('_k', _k), ('_kl', _kl), ('_kl_ref', _kl_ref), ('_label', _label), ('_large', _large), ('_lo', _lo), ('_log_ev', _log_ev), ('_log_evidence', _log_evidence), ('_log_sig', _log_sig), ('_lower', _lower), ('_lp', _lp), ('_m', _m), ('_m1', _m1), ('_m2', _m2), ('_mass', _mass), ('_mix', _mix), ('_mix_logpdf', _mix_logpdf), ('_mu', _mu), ('_mu_ref', _mu_ref), ('_mus', _mus), ('_n', _n), ('_name', _name), ('_narrow', _narrow), ('_p', _p), ('_p0', _p0), ('_pairs', _pairs), ('_q', _q), ('_qb', _qb), ('_rates', _rates), ('_ratio', _ratio), ('_reference', _reference), ('_reference_elbo', _reference_elbo), ('_reference_kl_to_posterior', _reference_kl_to_posterior), ('_s', _s), ('_s1', _s1), ('_s2', _s2), ('_se', _se), ('_seed', _seed), ('_sigma', _sigma), ('_sigma_ref', _sigma_ref), ('_sigmas', _sigmas), ('_small', _small), ('_special', _special), ('_spy_step', _spy_step), ('_stats', _stats), ('_t', _t), ('_u', _u), ('_unif', _unif), ('_upper', _upper), ('_v', _v), ('_wide', _wide), ('_xs', _xs), ('_xs_b', _xs_b), ('_z', _z), ('_z2', _z2), ('args', args), ('heads', heads), ('kwargs', kwargs), ('log_joint', log_joint), ('log_post', log_post), ('log_s', log_s), ('neg_entropy', neg_entropy), ('negative_elbo', negative_elbo), ('order', order), ('params', params), ('self', self), ('tails', tails), ('w', w), ('x', x)) if now is not _ALIASED[name]]
+    rebound = [name for name, now in (('_T', _T), ('_a', _a), ('_adam_step', _adam_step), ('_b', _b), ('_batch', _batch), ('_best_normal', _best_normal), ('_beta', _beta), ('_cases', _cases), ('_d', _d), ('_data', _data), ('_elbo', _elbo), ('_est', _est), ('_exact', _exact), ('_expected', _expected), ('_expected_torch', _expected_torch), ('_f', _f), ('_flips', _flips), ('_gamma', _gamma), ('_gh_elbo', _gh_elbo), ('_got', _got), ('_h', _h), ('_hi', _hi), ('_hist', _hist), ('_hist1', _hist1), ('_hist8', _hist8), ('_hist_v', _hist_v), ('_integrate', _integrate), ('_j', _j), ('_joint', _joint), ('_k', _k), ('_kl', _kl), ('_kl_ref', _kl_ref), ('_kl_wide', _kl_wide), ('_label', _label), ('_large', _large), ('_lo', _lo), ('_log_ev', _log_ev), ('_log_evidence', _log_evidence), ('_log_sig', _log_sig), ('_lower', _lower), ('_lp', _lp), ('_m', _m), ('_m1', _m1), ('_m2', _m2), ('_mass', _mass), ('_mix', _mix), ('_mix_logpdf', _mix_logpdf), ('_mu', _mu), ('_mu_ref', _mu_ref), ('_mu_v', _mu_v), ('_mus', _mus), ('_n', _n), ('_name', _name), ('_narrow', _narrow), ('_p', _p), ('_p0', _p0), ('_pairs', _pairs), ('_prior_hint', _prior_hint), ('_q', _q), ('_qb', _qb), ('_rates', _rates), ('_ratio', _ratio), ('_reference', _reference), ('_reference_elbo', _reference_elbo), ('_reference_kl_to_posterior', _reference_kl_to_posterior), ('_s', _s), ('_s1', _s1), ('_s2', _s2), ('_se', _se), ('_seed', _seed), ('_sigma', _sigma), ('_sigma_ref', _sigma_ref), ('_sigma_v', _sigma_v), ('_sigmas', _sigmas), ('_small', _small), ('_special', _special), ('_spy_step', _spy_step), ('_stats', _stats), ('_t', _t), ('_u', _u), ('_unif', _unif), ('_upper', _upper), ('_v', _v), ('_wide', _wide), ('_xs', _xs), ('_xs_b', _xs_b), ('_z', _z), ('_z2', _z2), ('args', args), ('heads', heads), ('kwargs', kwargs), ('log_joint', log_joint), ('log_post', log_post), ('log_s', log_s), ('neg_entropy', neg_entropy), ('negative_elbo', negative_elbo), ('order', order), ('params', params), ('self', self), ('tails', tails), ('w', w), ('x', x)) if now is not _ALIASED[name]]
     assert not rebound, f"a test cell rebound the student's names {rebound}"
 
 

@@ -1,4 +1,6 @@
 # Leaves out the log prior because the prior on theta is flat, but in z-space it is log sigmoid(z) + log sigmoid(-z).
+# kind: pitfall
+# caught: visible
 # replaces: coin_elbo__solution
 # loses: coin_elbo__identity coin_elbo__batched
 # demo: partial-student

@@ -1,4 +1,6 @@
 # Integrates the likelihood alone over z, forgetting the logistic prior density p(z) = sigmoid(z) sigmoid(-z).
+# kind: pitfall
+# caught: visible
 # replaces: coin_log_evidence__solution
 # loses: coin_log_evidence__values
 # tells: it integrates the likelihood alone over z and forgets the prior density of z. A flat prior on theta

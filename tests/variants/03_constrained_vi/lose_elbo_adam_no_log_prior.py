@@ -1,4 +1,6 @@
 # Leaves the log prior out of the log joint (a flat prior in z instead of the logistic one), so it fits the wrong posterior.
+# kind: pitfall
+# caught: visible
 # replaces: elbo_adam__solution
 # loses: elbo_adam__fit elbo_adam__history
 # tells: it leaves the log prior in z-space out of the log joint, so it fits the posterior for a flat prior in

@@ -1,4 +1,6 @@
 # Averages log(p(x) / q(x)) computed from densities: where q(x) underflows to 0 the ratio is inf.
+# kind: pitfall
+# caught: visible
 # replaces: kl_monte_carlo__solution
 # loses: kl_monte_carlo__values
 # demo: partial-student

@@ -1,5 +1,6 @@
 # Uses log densities but does not mask p = 0: exp(-inf) * (-inf - log q) = 0 * (-inf) = nan where p has no support.
 # kind: pitfall
+# caught: visible
 # replaces: kl_quadrature__solution
 # loses: kl_quadrature__zero_density
 # tells: it uses log densities, but where p(x) = 0 (log p = -inf) the integrand becomes 0 times infinity,

@@ -1,4 +1,6 @@
 # Passes (output, input) to log_abs_det_jacobian instead of (input, output), so the log-Jacobian is evaluated at x = T(z).
+# kind: pitfall
+# caught: visible
 # replaces: lp_transformed__solution
 # loses: lp_transformed__values lp_transformed__normalised
 # tells: it passes the two points to log_abs_det_jacobian in the wrong order, so the log-Jacobian is evaluated

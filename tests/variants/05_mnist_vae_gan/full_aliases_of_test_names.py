@@ -28,35 +28,40 @@ import math as _b
 import torch as _before
 import numpy as _big
 from torch import nn as _c
-from torch import distributions as _corr
+from torch import distributions as _clean
+import math as _corr
 from torch import distributions as _d
-import torch as _d_before
-import numpy as _d_opt
-from torch import nn as _disc
-from torch import distributions as _dl
-import math as _e
-import torch as _expected
-import numpy as _expected1
-from torch import nn as _f
-from torch import distributions as _fake_d
-import math as _first
-import torch as _g
-import numpy as _g_before
-from torch import nn as _g_opt
-from torch import distributions as _ge
-import math as _gen
-import torch as _gg
-import numpy as _gl
-from torch import nn as _got
-from torch import distributions as _gp
-import math as _gt
-import torch as _half_a
-import numpy as _half_b
-from torch import nn as _halves
-from torch import distributions as _ia
-import math as _ib
-import torch as _idx
-import numpy as _kl
+import numpy as _d_before
+from torch import nn as _d_opt
+from torch import distributions as _disc
+import math as _dl
+import torch as _e
+import numpy as _expected
+from torch import nn as _expected1
+from torch import distributions as _f
+import math as _fake_d
+import torch as _first
+import numpy as _g
+from torch import nn as _g_before
+from torch import distributions as _g_opt
+import math as _ge
+import torch as _gen
+import numpy as _gg
+from torch import nn as _gl
+from torch import distributions as _got
+import math as _gp
+import torch as _grad
+import numpy as _gt
+from torch import nn as _half_a
+from torch import distributions as _half_b
+import math as _halves
+import torch as _hits
+import numpy as _hook
+from torch import nn as _ia
+from torch import distributions as _ib
+import math as _idx
+import torch as _kl
+import numpy as _kl_w
 from torch import nn as _last
 from torch import distributions as _le
 import math as _lf
@@ -104,58 +109,60 @@ import torch as _ret
 import numpy as _returned
 from torch import nn as _s
 from torch import distributions as _same
-import math as _sigma
-import torch as _softplus_np
-import numpy as _steps
-from torch import nn as _tiny
-from torch import distributions as _v
-import math as _want
-import torch as _wide
-import numpy as _x
-from torch import nn as _xe
-from torch import distributions as _xf
-import math as _y
-import torch as _z_d
-import numpy as _z_g
-from torch import nn as _zero_logits
-from torch import distributions as _zg
-import math as _zmc
-import torch as _zs
-import numpy as _zt
-from torch import nn as _zz
-from torch import distributions as forward
-import math as k
-import torch as kaa
-import numpy as kbb
-from torch import nn as kl
-from torch import distributions as kxx
-import math as kyy
-import torch as log_var
-import numpy as logits
-from torch import nn as m
-from torch import distributions as model
-import math as mu
-import torch as n
-import numpy as net
-from torch import nn as off_a
-from torch import distributions as off_b
-import math as out
-import torch as p
-import numpy as params_a
-from torch import nn as params_b
-from torch import distributions as rec
-import math as self
-import torch as sigma
-import numpy as squared
-from torch import nn as u
-from torch import distributions as v
-import math as x
-import torch as y
-_ALIASED = {'_Bernoulli': _Bernoulli, '_D0': _D0, '_D1': _D1, '_D1_net': _D1_net, '_D_net': _D_net, '_D_spy': _D_spy, '_Dr': _Dr, '_G0': _G0, '_G_net': _G_net, '_G_spy': _G_spy, '_Gr': _Gr, '_LR_D': _LR_D, '_LR_G': _LR_G, '_Ld': _Ld, '_Lg': _Lg, '_Normal': _Normal, '_Spy': _Spy, '_TinyVAE': _TinyVAE, '_a': _a, '_after': _after, '_b': _b, '_before': _before, '_big': _big, '_c': _c, '_corr': _corr, '_d': _d, '_d_before': _d_before, '_d_opt': _d_opt, '_disc': _disc, '_dl': _dl, '_e': _e, '_expected': _expected, '_expected1': _expected1, '_f': _f, '_fake_d': _fake_d, '_first': _first, '_g': _g, '_g_before': _g_before, '_g_opt': _g_opt, '_ge': _ge, '_gen': _gen, '_gg': _gg, '_gl': _gl, '_got': _got, '_gp': _gp, '_gt': _gt, '_half_a': _half_a, '_half_b': _half_b, '_halves': _halves, '_ia': _ia, '_ib': _ib, '_idx': _idx, '_kl': _kl, '_last': _last, '_le': _le, '_lf': _lf, '_lg': _lg, '_log_var': _log_var, '_logits': _logits, '_loss': _loss, '_lv': _lv, '_lv_g': _lv_g, '_lv_k': _lv_k, '_lv_mc': _lv_mc, '_lv_t': _lv_t, '_m': _m, '_mc': _mc, '_mg': _mg, '_mmd2_numpy': _mmd2_numpy, '_mmd2_reference': _mmd2_reference, '_model': _model, '_mu': _mu, '_mu_g': _mu_g, '_mu_k': _mu_k, '_mu_mc': _mu_mc, '_mu_t': _mu_t, '_n': _n, '_name': _name, '_ne': _ne, '_nf': _nf, '_noise': _noise, '_nr': _nr, '_opt': _opt, '_out': _out, '_p': _p, '_q': _q, '_r': _r, '_real': _real, '_ref': _ref, '_ref2': _ref2, '_ref2_loss': _ref2_loss, '_ref_imgs': _ref_imgs, '_ref_loss': _ref_loss, '_ref_pick': _ref_pick, '_reference': _reference, '_reference_loss': _reference_loss, '_ret': _ret, '_returned': _returned, '_s': _s, '_same': _same, '_sigma': _sigma, '_softplus_np': _softplus_np, '_steps': _steps, '_tiny': _tiny, '_v': _v, '_want': _want, '_wide': _wide, '_x': _x, '_xe': _xe, '_xf': _xf, '_y': _y, '_z_d': _z_d, '_z_g': _z_g, '_zero_logits': _zero_logits, '_zg': _zg, '_zmc': _zmc, '_zs': _zs, '_zt': _zt, '_zz': _zz, 'forward': forward, 'k': k, 'kaa': kaa, 'kbb': kbb, 'kl': kl, 'kxx': kxx, 'kyy': kyy, 'log_var': log_var, 'logits': logits, 'm': m, 'model': model, 'mu': mu, 'n': n, 'net': net, 'off_a': off_a, 'off_b': off_b, 'out': out, 'p': p, 'params_a': params_a, 'params_b': params_b, 'rec': rec, 'self': self, 'sigma': sigma, 'squared': squared, 'u': u, 'v': v, 'x': x, 'y': y}
+import math as _self
+import torch as _sigma
+import numpy as _softplus_np
+from torch import nn as _stale
+from torch import distributions as _steps
+import math as _tiny
+import torch as _v
+import numpy as _want
+from torch import nn as _wide
+from torch import distributions as _x
+import math as _xe
+import torch as _xf
+import numpy as _y
+from torch import nn as _z_d
+from torch import distributions as _z_g
+import math as _zero_logits
+import torch as _zg
+import numpy as _zmc
+from torch import nn as _zs
+from torch import distributions as _zt
+import math as _zz
+import torch as forward
+import numpy as k
+from torch import nn as kaa
+from torch import distributions as kbb
+import math as kl
+import torch as kxx
+import numpy as kyy
+from torch import nn as log_var
+from torch import distributions as logits
+import math as m
+import torch as model
+import numpy as mu
+from torch import nn as n
+from torch import distributions as net
+import math as off_a
+import torch as off_b
+import numpy as out
+from torch import nn as p
+from torch import distributions as params_a
+import math as params_b
+import torch as rec
+import numpy as self
+from torch import nn as sigma
+from torch import distributions as squared
+import math as u
+import torch as v
+import numpy as x
+from torch import nn as y
+_ALIASED = {'_Bernoulli': _Bernoulli, '_D0': _D0, '_D1': _D1, '_D1_net': _D1_net, '_D_net': _D_net, '_D_spy': _D_spy, '_Dr': _Dr, '_G0': _G0, '_G_net': _G_net, '_G_spy': _G_spy, '_Gr': _Gr, '_LR_D': _LR_D, '_LR_G': _LR_G, '_Ld': _Ld, '_Lg': _Lg, '_Normal': _Normal, '_Spy': _Spy, '_TinyVAE': _TinyVAE, '_a': _a, '_after': _after, '_b': _b, '_before': _before, '_big': _big, '_c': _c, '_clean': _clean, '_corr': _corr, '_d': _d, '_d_before': _d_before, '_d_opt': _d_opt, '_disc': _disc, '_dl': _dl, '_e': _e, '_expected': _expected, '_expected1': _expected1, '_f': _f, '_fake_d': _fake_d, '_first': _first, '_g': _g, '_g_before': _g_before, '_g_opt': _g_opt, '_ge': _ge, '_gen': _gen, '_gg': _gg, '_gl': _gl, '_got': _got, '_gp': _gp, '_grad': _grad, '_gt': _gt, '_half_a': _half_a, '_half_b': _half_b, '_halves': _halves, '_hits': _hits, '_hook': _hook, '_ia': _ia, '_ib': _ib, '_idx': _idx, '_kl': _kl, '_kl_w': _kl_w, '_last': _last, '_le': _le, '_lf': _lf, '_lg': _lg, '_log_var': _log_var, '_logits': _logits, '_loss': _loss, '_lv': _lv, '_lv_g': _lv_g, '_lv_k': _lv_k, '_lv_mc': _lv_mc, '_lv_t': _lv_t, '_m': _m, '_mc': _mc, '_mg': _mg, '_mmd2_numpy': _mmd2_numpy, '_mmd2_reference': _mmd2_reference, '_model': _model, '_mu': _mu, '_mu_g': _mu_g, '_mu_k': _mu_k, '_mu_mc': _mu_mc, '_mu_t': _mu_t, '_n': _n, '_name': _name, '_ne': _ne, '_nf': _nf, '_noise': _noise, '_nr': _nr, '_opt': _opt, '_out': _out, '_p': _p, '_q': _q, '_r': _r, '_real': _real, '_ref': _ref, '_ref2': _ref2, '_ref2_loss': _ref2_loss, '_ref_imgs': _ref_imgs, '_ref_loss': _ref_loss, '_ref_pick': _ref_pick, '_reference': _reference, '_reference_loss': _reference_loss, '_ret': _ret, '_returned': _returned, '_s': _s, '_same': _same, '_self': _self, '_sigma': _sigma, '_softplus_np': _softplus_np, '_stale': _stale, '_steps': _steps, '_tiny': _tiny, '_v': _v, '_want': _want, '_wide': _wide, '_x': _x, '_xe': _xe, '_xf': _xf, '_y': _y, '_z_d': _z_d, '_z_g': _z_g, '_zero_logits': _zero_logits, '_zg': _zg, '_zmc': _zmc, '_zs': _zs, '_zt': _zt, '_zz': _zz, 'forward': forward, 'k': k, 'kaa': kaa, 'kbb': kbb, 'kl': kl, 'kxx': kxx, 'kyy': kyy, 'log_var': log_var, 'logits': logits, 'm': m, 'model': model, 'mu': mu, 'n': n, 'net': net, 'off_a': off_a, 'off_b': off_b, 'out': out, 'p': p, 'params_a': params_a, 'params_b': params_b, 'rec': rec, 'self': self, 'sigma': sigma, 'squared': squared, 'u': u, 'v': v, 'x': x, 'y': y}
 
 
 def _aliases_intact():
-    rebound = [name for name, now in (('_Bernoulli', _Bernoulli), ('_D0', _D0), ('_D1', _D1), ('_D1_net', _D1_net), ('_D_net', _D_net), ('_D_spy', _D_spy), ('_Dr', _Dr), ('_G0', _G0), ('_G_net', _G_net), ('_G_spy', _G_spy), ('_Gr', _Gr), ('_LR_D', _LR_D), ('_LR_G', _LR_G), ('_Ld', _Ld), ('_Lg', _Lg), ('_Normal', _Normal), ('_Spy', _Spy), ('_TinyVAE', _TinyVAE), ('_a', _a), ('_after', _after), ('_b', _b), ('_before', _before), ('_big', _big), ('_c', _c), ('_corr', _corr), ('_d', _d), ('_d_before', _d_before), ('_d_opt', _d_opt), ('_disc', _disc), ('_dl', _dl), ('_e', _e), ('_expected', _expected), ('_expected1', _expected1), ('_f', _f), ('_fake_d', _fake_d), ('_first', _first), ('_g', _g), ('_g_before', _g_before), ('_g_opt', _g_opt), ('_ge', _ge), ('_gen', _gen), ('_gg', _gg), ('_gl', _gl), ('_got', _got), ('_gp', _gp), ('_gt', _gt), ('_half_a', _half_a), ('_half_b', _half_b), ('_halves', _halves), ('_ia', _ia), ('_ib', _ib), ('_idx', _idx), ('_kl', _kl), ('_last', _last), ('_le', _le), ('_lf', _lf), ('_lg', _lg), ('_log_var', _log_var), ('_logits', _logits), ('_loss', _loss), ('_lv', _lv), ('_lv_g', _lv_g), ('_lv_k', _lv_k), ('_lv_mc', _lv_mc), ('_lv_t', _lv_t), ('_m', _m), ('_mc', _mc), ('_mg', _mg), ('_mmd2_numpy', _mmd2_numpy), ('_mmd2_reference', _mmd2_reference), ('_model', _model), ('_mu', _mu), ('_mu_g', _mu_g), ('_mu_k', _mu_k), ('_mu_mc', _mu_mc), ('_mu_t', _mu_t), ('_n', _n), ('_name', _name), ('_ne', _ne), ('_nf', _nf), ('_noise', _noise), ('_nr', _nr), ('_opt', _opt), ('_out', _out), ('_p', _p), ('_q', _q), ('_r', _r), ('_real', _real), ('_ref', _ref), ('_ref2', _ref2), ('_ref2_loss', _ref2_loss), ('_ref_imgs', _ref_imgs), ('_ref_loss', _ref_loss), ('_ref_pick', _ref_pick), ('_reference', _reference), ('_reference_loss', _reference_loss), ('_ret', _ret), ('_returned', _returned), ('_s', _s), ('_same', _same), ('_sigma', _sigma), ('_softplus_np', _softplus_np), ('_steps', _steps), ('_tiny', _tiny), ('_v', _v), ('_want', _want), ('_wide', _wide), ('_x', _x), ('_xe', _xe), ('_xf', _xf), ('_y', _y), ('_z_d', _z_d), ('_z_g', _z_g), ('_zero_logits', _zero_logits), ('_zg', _zg), ('_zmc', _zmc), ('_zs', _zs), ('_zt', _zt), ('_zz', _zz), ('forward', forward), ('k', k), ('kaa', kaa), ('kbb', kbb), ('kl', kl), ('kxx', kxx), ('kyy', kyy), ('log_var', log_var), ('logits', logits), ('m', m), ('model', model), ('mu', mu), ('n', n), ('net', net), ('off_a', off_a), ('off_b', off_b), ('out', out), ('p', p), ('params_a', params_a), ('params_b', params_b), ('rec', rec), ('self', self), ('sigma', sigma), ('squared', squared), ('u', u), ('v', v), ('x', x), ('y', y)) if now is not _ALIASED[name]]
+    rebound = [name for name, now in (('_Bernoulli', _Bernoulli), ('_D0', _D0), ('_D1', _D1), ('_D1_net', _D1_net), ('_D_net', _D_net), ('_D_spy', _D_spy), ('_Dr', _Dr), ('_G0', _G0), ('_G_net', _G_net), ('_G_spy', _G_spy), ('_Gr', _Gr), ('_LR_D', _LR_D), ('_LR_G', _LR_G), ('_Ld', _Ld), ('_Lg', _Lg), ('_Normal', _Normal), ('_Spy', _Spy), ('_TinyVAE', _TinyVAE), ('_a', _a), ('_after', _after), ('_b', _b), ('_before', _before), ('_big', _big), ('_c', _c), ('_clean', _clean), ('_corr', _corr), ('_d', _d), ('_d_before', _d_before), ('_d_opt', _d_opt), ('_disc', _disc), ('_dl', _dl), ('_e', _e), ('_expected', _expected), ('_expected1', _expected1), ('_f', _f), ('_fake_d', _fake_d), ('_first', _first), ('_g', _g), ('_g_before', _g_before), ('_g_opt', _g_opt), ('_ge', _ge), ('_gen', _gen), ('_gg', _gg), ('_gl', _gl), ('_got', _got), ('_gp', _gp), ('_grad', _grad), ('_gt', _gt), ('_half_a', _half_a), ('_half_b', _half_b), ('_halves', _halves), ('_hits', _hits), ('_hook', _hook), ('_ia', _ia), ('_ib', _ib), ('_idx', _idx), ('_kl', _kl), ('_kl_w', _kl_w), ('_last', _last), ('_le', _le), ('_lf', _lf), ('_lg', _lg), ('_log_var', _log_var), ('_logits', _logits), ('_loss', _loss), ('_lv', _lv), ('_lv_g', _lv_g), ('_lv_k', _lv_k), ('_lv_mc', _lv_mc), ('_lv_t', _lv_t), ('_m', _m), ('_mc', _mc), ('_mg', _mg), ('_mmd2_numpy', _mmd2_numpy), ('_mmd2_reference', _mmd2_reference), ('_model', _model), ('_mu', _mu), ('_mu_g', _mu_g), ('_mu_k', _mu_k), ('_mu_mc', _mu_mc), ('_mu_t', _mu_t), ('_n', _n), ('_name', _name), ('_ne', _ne), ('_nf', _nf), ('_noise', _noise), ('_nr', _nr), ('_opt', _opt), ('_out', _out), ('_p', _p), ('_q', _q), ('_r', _r), ('_real', _real), ('_ref', _ref), ('_ref2', _ref2), ('_ref2_loss', _ref2_loss), ('_ref_imgs', _ref_imgs), ('_ref_loss', _ref_loss), ('_ref_pick', _ref_pick), ('_reference', _reference), ('_reference_loss', _reference_loss), ('_ret', _ret), ('_returned', _returned), ('_s', _s), ('_same', _same), ('_self', _self), ('_sigma', _sigma), ('_softplus_np', _softplus_np), ('_stale', _stale), ('_steps', _steps), ('_tiny', _tiny), ('_v', _v), ('_want', _want), ('_wide', _wide), ('_x', _x), ('_xe', _xe), ('_xf', _xf), ('_y', _y), ('_z_d', _z_d), ('_z_g', _z_g), ('_zero_logits', _zero_logits), ('_zg', _zg), ('_zmc', _zmc), ('_zs', _zs), ('_zt', _zt), ('_zz', _zz), ('forward', forward), ('k', k), ('kaa', kaa), ('kbb', kbb), ('kl', kl), ('kxx', kxx), ('kyy', kyy), ('log_var', log_var), ('logits', logits), ('m', m), ('model', model), ('mu', mu), ('n', n), ('net', net), ('off_a', off_a), ('off_b', off_b), ('out', out), ('p', p), ('params_a', params_a), ('params_b', params_b), ('rec', rec), ('self', self), ('sigma', sigma), ('squared', squared), ('u', u), ('v', v), ('x', x), ('y', y)) if now is not _ALIASED[name]]
     assert not rebound, f"a test cell rebound the student's names {rebound}"
 
 

@@ -1,5 +1,6 @@
 # Computes D(x) = sigmoid(logits) and then the logarithms, which gives inf for confident logits like +-100.
 # kind: pitfall
+# caught: visible
 # replaces: d_loss__solution
 # loses: d_loss__tests
 # tells: it computes D(x) with a sigmoid and then takes logarithms, which gives infinity (and nan gradients)

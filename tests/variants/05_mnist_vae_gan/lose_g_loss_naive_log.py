@@ -1,5 +1,6 @@
 # Computes -mean log(sigmoid(logits)) in two steps, which is inf once sigmoid underflows to 0.
 # kind: pitfall
+# caught: visible
 # replaces: g_loss__solution
 # loses: g_loss__tests
 # tells: it takes the logarithm of the sigmoid of the logits in two steps, which gives infinity once sigmoid

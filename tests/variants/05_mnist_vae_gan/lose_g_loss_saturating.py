@@ -1,4 +1,6 @@
 # Minimises the minimax objective mean log(1 - D(G(z))), which saturates when D rejects the fakes.
+# kind: pitfall
+# caught: visible
 # replaces: g_loss__solution
 # loses: g_loss__tests gan_step__mechanics
 # demo: partial-student

@@ -1,5 +1,6 @@
 # Zeroes each optimiser right before its own backward pass but feeds the undetached fakes to D in the D step.
-# kind: procedure
+# kind: pitfall
+# caught: visible
 # replaces: gan_step__solution
 # loses: gan_step__mechanics
 # tells: its updates come out right, but in the discriminator step the fake images still carry the graph back

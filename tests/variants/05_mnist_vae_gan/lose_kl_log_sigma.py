@@ -1,4 +1,6 @@
 # Treats log_var as log(sigma) instead of log(sigma^2): sigma^2 = exp(2 log_var) and log sigma^2 = 2 log_var.
+# kind: pitfall
+# caught: visible
 # replaces: kl__solution
 # loses: kl__tests neg_elbo__tests vae_step__mechanics
 # tells: it treats log_var as log sigma instead of log sigma^2, so the variance comes out as the square of

@@ -1,4 +1,6 @@
 # Averages the per-dimension divergences instead of summing them.
+# kind: pitfall
+# caught: visible
 # replaces: kl__solution
 # loses: kl__tests neg_elbo__tests vae_step__mechanics
 # tells: it averages the divergences of the latent dimensions instead of summing them. The coordinates of a

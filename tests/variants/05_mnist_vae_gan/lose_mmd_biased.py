@@ -1,4 +1,6 @@
 # Averages over the whole kernel matrices, diagonal included (the biased V-statistic).
+# kind: pitfall
+# caught: visible
 # replaces: mmd__solution
 # loses: mmd__values mmd__properties
 # tells: it averages over the whole kernel matrices, diagonal included (the biased V-statistic), so two

@@ -1,4 +1,6 @@
 # Averages the binary cross-entropy over the pixels of each image instead of summing it.
+# kind: pitfall
+# caught: visible
 # replaces: neg_elbo__solution
 # loses: neg_elbo__tests vae_step__mechanics
 # tells: it averages the binary cross-entropy over the pixels of each image instead of summing it, which

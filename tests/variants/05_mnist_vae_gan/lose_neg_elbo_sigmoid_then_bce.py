@@ -1,4 +1,6 @@
 # Applies sigmoid to the logits and uses the BCE on probabilities, which clamps log(0) to -100 for extreme logits.
+# kind: pitfall
+# caught: visible
 # replaces: neg_elbo__solution
 # loses: neg_elbo__tests
 # tells: it applies sigmoid to the logits and then the binary cross-entropy on probabilities, which is wrong

@@ -1,4 +1,6 @@
 # Draws z with torch.distributions.Normal(...).sample(), which has the right distribution but no gradient.
+# kind: pitfall
+# caught: visible
 # replaces: reparameterize__solution
 # loses: reparameterize__tests
 # tells: it draws z with the sample method of a Normal distribution: the values have the right distribution,

@@ -1,5 +1,6 @@
 # Never zeroes the gradients, so every step uses the sum of all earlier gradients.
-# kind: procedure
+# kind: pitfall
+# caught: visible
 # replaces: vae_step__solution
 # loses: vae_step__mechanics vae_step__trend
 # tells: it never zeroes the gradients, so PyTorch adds each step's gradients to those of all earlier steps.
