@@ -83,3 +83,25 @@ def test_small_models_use_one_cpu_thread():
         assert cpu_threads_for() == 1, "no device means the CPU, no size a small computation"
     finally:
         torch.set_num_threads(before)
+
+
+def test_a_step_that_forgets_zero_grad_is_caught():
+    def make():
+        return [torch.nn.Linear(3, 1)]
+
+    x = torch.randn(8, 3)
+
+    def good(models):
+        opt = torch.optim.SGD(models[0].parameters(), lr=0.1)
+        opt.zero_grad()
+        models[0](x).pow(2).mean().backward()
+        opt.step()
+
+    def forgets(models):
+        opt = torch.optim.SGD(models[0].parameters(), lr=0.1)
+        models[0](x).pow(2).mean().backward()
+        opt.step()
+
+    assert checks.check_step_clears_stale_gradients(make, good, "step") is None
+    with pytest.raises(AssertionError, match=r"(?s)old gradients were added.*Hint: call optimizer.zero_grad"):
+        checks.check_step_clears_stale_gradients(make, forgets, "step")

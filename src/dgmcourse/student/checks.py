@@ -143,3 +143,37 @@ def check_true(condition: bool, what: str, message: str, hint: str | None = None
     """A named condition holds; ``message`` says what was expected."""
     if not condition:
         _fail(what, message, hint)
+
+
+def check_step_clears_stale_gradients(make_models, run_step, what: str, *, seed: int = 77,
+                                      hint: str | None = None) -> None:
+    """A training step clears the gradients it uses before it computes them.
+
+    PyTorch adds each backward pass to ``.grad``. A step that forgets ``zero_grad()`` passes
+    every test that starts from fresh models, because their ``.grad`` is empty; this check
+    starts the same step twice from identical models, once with junk left in every ``.grad``,
+    and requires both to end with the same parameters.
+
+    ``make_models()`` returns a list of fresh ``nn.Module`` s (built under a seed set here, so
+    both calls give identical models); ``run_step(models)`` builds its optimisers and takes
+    one step with them.
+    """
+    import torch
+
+    torch.manual_seed(seed)
+    clean = list(make_models())
+    torch.manual_seed(seed)
+    stale = list(make_models())
+    for model in stale:
+        for parameter in model.parameters():
+            parameter.grad = torch.full_like(parameter, 10.0)
+    for models in (clean, stale):
+        torch.manual_seed(seed + 1)
+        run_step(models)
+    differ = [f"{type(a).__name__} parameter {i}" for a, b in zip(clean, stale)
+              for i, (pa, pb) in enumerate(zip(a.parameters(), b.parameters()))
+              if not torch.allclose(pa, pb, atol=1e-6, rtol=1e-5)]
+    if differ:
+        _fail(what, "started with gradients left over in .grad, the step ended elsewhere than the same step "
+                    f"without them ({differ[0]} differs): the old gradients were added to the new ones",
+              hint or "call optimizer.zero_grad() before each backward(): PyTorch adds new gradients to .grad")
