@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: e0cf968f136378ce
+#     cells: 882f3b16ab9410af
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -57,7 +57,8 @@ from torch.distributions import MultivariateNormal
 
 from dgmcourse import cpu_threads_for, run_size, seed_everything
 from dgmcourse.student.checks import (check_allclose, check_close, check_python_float,
-                                      check_scalar_tensor, check_shape, check_true)
+                                      check_scalar_tensor, check_shape, check_step_clears_stale_gradients,
+                                      check_true)
 from dgmcourse.student.plots import use_course_style
 
 # The networks here are tiny (2 inputs, 64 hidden units). For such sizes the cost of splitting work
@@ -331,6 +332,15 @@ def __test_cell__():
     # and sending each point to its own shifted copy costs 5.
     check_close(exact_w1(_x, _x + torch.tensor([3.0, 4.0])), 5.0, "W1 after a shift by (3, 4)", atol=1e-6,
                 hint="average (not sum) the Euclidean (not squared) distances of the matched pairs")
+    # Inputs may be tensors that require grad (e.g. samples of Q drawn with rsample).
+    _y = (_x[[1, 2, 0]] + torch.tensor([0.0, 1.0])).requires_grad_(True)
+    try:
+        _w = exact_w1(_x.clone().requires_grad_(True), _y)
+    except RuntimeError as _error:
+        check_true(False, "exact_w1 of tensors that require grad", f"raised {_error}",
+                   hint="detach tensors before converting them to NumPy: x.detach().cpu().numpy()")
+    check_python_float(_w, "exact_w1 of tensors that require grad")
+    check_close(_w, 1.0, "W1 after a shift by (0, 1), given as tensors that require grad", atol=1e-6)
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -614,14 +624,48 @@ def __test_cell__():
         _lin.bias.copy_(torch.tensor([0.3]))
     _xp = torch.tensor([[1.0, 2.0], [3.0, 0.0]])
     _xq = torch.tensor([[0.0, 0.0], [-1.0, 1.0]])
-    _out = create_critic(_xp, _xq, _lin, torch.optim.SGD(_lin.parameters(), lr=0.01), steps=1, clamp=0.1)
+    class _CountingSGD(torch.optim.SGD):
+        """SGD that counts its steps, to see whether create_critic uses the optimiser it is given."""
+        def step(self, closure=None):
+            self.count += 1
+            return super().step(closure)
+
+    _opt = _CountingSGD(_lin.parameters(), lr=0.01)
+    _opt.count = 0
+    _out = create_critic(_xp, _xq, _lin, _opt, steps=1, clamp=0.1)
     check_true(_out is _lin, "create_critic(...)", "expected the same critic object back (train it in place)")
+    check_true(_opt.count == 1, "steps of the optimiser passed to create_critic(..., steps=1)",
+               f"expected 1 call of optimizer.step(), got {_opt.count}",
+               hint="train with the optimiser you are given (it keeps its state across calls); do not build a new one")
     # One SGD step on -(a.mean_p - a.mean_q): gradient w.r.t. a is -(mean_p - mean_q) = -(2.5, 0.5), w.r.t. b is 0.
     # a = (0.05, -0.02) + 0.01 * (2.5, 0.5) = (0.075, -0.015); b = 0.3 is then clipped to 0.1.
     check_allclose(_lin.weight, [[0.075, -0.015]], "weight after one SGD step", atol=1e-6,
                    hint="the critic maximises mean f(x_p) - mean f(x_q), so the loss is its negative")
     check_close(_lin.bias, 0.1, "bias after one step and clipping to [-0.1, 0.1]", atol=1e-6,
                 hint="clip after every step, biases included")
+    # Several steps (lr 0.1) push the weight by 0.1 * (2.5, 0.5) per step, out of [-0.1, 0.1]: after the last step
+    # it must be clipped back, so every parameter ends inside the range.
+    _opt = _CountingSGD(_lin.parameters(), lr=0.1)
+    _opt.count = 0
+    create_critic(_xp, _xq, _lin, _opt, steps=3, clamp=0.1)
+    check_true(_opt.count == 3, "steps of the optimiser passed to create_critic(..., steps=3)",
+               f"expected 3 calls of optimizer.step(), got {_opt.count}",
+               hint="one step of the given optimiser per iteration, steps times")
+    _largest = max(float(_p.detach().abs().max()) for _p in _lin.parameters())
+    check_true(_largest <= 0.1 + 1e-6, "parameters after create_critic(..., steps=3, clamp=0.1)",
+               f"expected every parameter in [-0.1, 0.1], largest magnitude is {_largest:.4f}",
+               hint="clip AFTER each optimiser step (step, then clamp_weights), so that the last step is clipped too")
+
+    def _make_critics():
+        return [make_critic(hidden=8)]
+
+    def _one_step(critics):
+        _gen_s = torch.Generator().manual_seed(3)
+        create_critic(torch.randn(16, 2, generator=_gen_s) + 2, torch.randn(16, 2, generator=_gen_s), critics[0],
+                      torch.optim.SGD(critics[0].parameters(), lr=0.01), steps=1, clamp=1.0)
+
+    check_step_clears_stale_gradients(_make_critics, _one_step, "create_critic(...)",
+                                      hint="call optimizer.zero_grad() at the start of every step, before backward()")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -755,6 +799,43 @@ def __test_cell__():
     # For f(x) = a.x + b, -mean f(mu + L z) has gradient -a w.r.t. mu for every z, so SGD gives mu + lr * a.
     check_allclose(_mu, [1.05, 1.85], "mu after one SGD step (lr 0.1) with the critic f(x) = (0.5, -1.5).x + 0.3",
                    atol=1e-5, hint="minimise -mean f(x) over reparameterised samples x = Q.rsample(...)")
+
+    # The samples must have Q's covariance L L^T. A critic that records its input sees them; with 20000 samples
+    # the sample covariance is within about 0.03 of L L^T.
+    class _RecordingCritic(nn.Module):
+        def forward(self, x):
+            self.seen.append(x.detach().clone())
+            return (x * torch.tensor([0.5, -1.5], dtype=x.dtype)).sum(dim=1, keepdim=True)
+
+    _recorder = _RecordingCritic()
+    _recorder.seen = []
+    _raw0 = torch.tensor([[0.4, -0.7], [0.9, -0.5]])   # the upper-right entry is ignored by the parameterisation
+    _mu = torch.tensor([1.0, -2.0], requires_grad=True)
+    _raw = _raw0.clone().requires_grad_(True)
+    generator_step(_recorder, _mu, _raw, torch.optim.SGD([_mu, _raw], lr=0.0), n_samples=20000)
+    check_true(len(_recorder.seen) >= 1 and tuple(_recorder.seen[-1].shape) == (20000, 2),
+               "the critic's input in generator_step(..., n_samples=20000)",
+               f"expected one batch of shape (20000, 2), got {[tuple(_s.shape) for _s in _recorder.seen]}")
+    _cov = torch.cov(_recorder.seen[-1].double().T)
+    _L0 = scale_tril_from_raw(_raw0).double()
+    _hint = "draw x = mu + L z with L = scale_tril_from_raw(raw_scale) (covariance L L^T): make_q(...).rsample()"
+    if torch.allclose(_cov, _L0.T @ _L0, atol=0.12):
+        _hint = "the samples have covariance L^T L: by hand, x = mu + z @ L.T (L z for every row z), not z @ L"
+    elif torch.allclose(_cov, _raw0.double() @ _raw0.double().T, atol=0.12):
+        _hint = "raw_scale is not the Cholesky factor: use L = scale_tril_from_raw(raw_scale) (or make_q)"
+    check_allclose(_cov, _L0 @ _L0.T, "sample covariance of the 20000 samples of Q", atol=0.12, hint=_hint)
+
+    def _make_q_params():
+        return [nn.ParameterList([nn.Parameter(torch.tensor([0.5, -1.0])),
+                                  nn.Parameter(torch.tensor([[0.2, 0.0], [0.3, -0.1]]))])]
+
+    def _one_step(models):
+        _mu_s, _raw_s = models[0]
+        generator_step(_recorder, _mu_s, _raw_s, torch.optim.SGD([_mu_s, _raw_s], lr=0.1), n_samples=16)
+
+    check_step_clears_stale_gradients(_make_q_params, _one_step, "generator_step(...)",
+                                      hint="call optimizer.zero_grad() before backward(): do not rely on mu.grad and "
+                                           "raw_scale.grad being clean")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -896,6 +977,26 @@ def __test_cell__():
                    f"expected a list of {_length} entries for n_iterations=3")
     check_true(len(_log) == 3 and all(_call["steps"] == 4 for _call in _log), "calls of train_critic",
                f"expected 3 calls with steps=4, got {[_call['steps'] for _call in _log]}")
+    _rows = {tuple(_row) for _row in _data.numpy().round(5)}
+    for _t, _call in enumerate(_log):
+        check_true(all(tuple(_row) in _rows for _row in _call["x_p"].numpy().round(5)),
+                   f"first argument x_p of train_critic in iteration {_t}", "expected rows of x_data",
+                   hint="call train_critic(x_p, x_q, ...) with the batch of the data first, the samples of Q second")
+        check_true(not _call["x_q_grad"], f"x_q passed to train_critic in iteration {_t}",
+                   "expected samples of Q that do not require grad (Q is fixed while the critic learns)",
+                   hint="draw x_q with .sample() or under torch.no_grad(), not with .rsample()")
+    check_true(not torch.equal(_log[0]["x_p"], _log[1]["x_p"]), "x_p in iterations 0 and 1",
+               "expected a new mini-batch of the data in every iteration, got the same batch twice",
+               hint="draw the batch of P inside the loop, at random (torch.randint), not once or as the first rows")
+    for _t, _value in enumerate(_hist["estimate"]):
+        check_python_float(_value, f"history['estimate'][{_t}]")
+    for _key, _param in [("mu", _mu), ("scale_tril", _raw)]:
+        for _t, _entry in enumerate(_hist[_key]):
+            check_true(isinstance(_entry, torch.Tensor) and not _entry.requires_grad
+                       and _entry.data_ptr() != _param.data_ptr(), f"history[{_key!r}][{_t}]",
+                       "expected a detached copy; got a tensor that requires grad or shares its memory with the "
+                       "parameter (so it changes whenever the optimiser updates the parameter)",
+                       hint="store mu.detach().clone() and scale_tril_from_raw(raw_scale).detach().clone()")
     # One persistent critic: every iteration must continue training the critic and the optimiser given to train_wgan.
     _seen = []
 
@@ -1113,6 +1214,12 @@ def __test_cell__():
     # f(x) = a.x has gradient a everywhere: the penalty is (||a|| - 1)^2 = (5 - 1)^2 = 16 for any epsilon.
     check_close(_gp, 16.0, "penalty of f(x) = (3, 4).x", atol=1e-4,
                 hint="penalise (||grad f|| - 1)^2, the norm of the gradient with respect to the input, averaged")
+    # A gradient norm below 1 is penalised too: f(x) = (0.12, 0.16).x has ||a|| = 0.2, penalty (0.2 - 1)^2 = 0.64.
+    with torch.no_grad():
+        _lin.weight.copy_(torch.tensor([[0.12, 0.16]]))
+    _gp = compute_gradient_penalty(_lin, torch.randn(10, 2), torch.randn(10, 2))
+    check_close(_gp, 0.64, "penalty of f(x) = (0.12, 0.16).x, gradient norm 0.2", atol=1e-4,
+                hint="the penalty is two-sided, (||grad f|| - 1)^2: a gradient norm below 1 is penalised as well")
 
     # Where is the penalty evaluated? A critic that records its input sees the points x_hat. Point i must lie on
     # the segment between x_q,i and x_r,i, at the same relative position t_i in both coordinates, and the t_i of
@@ -1291,10 +1398,57 @@ def __test_cell__():
     _xq = torch.tensor([[0.0, 0.0], [-1.0, 1.0]])
     _out = create_critic_with_penalty(_xp, _xq, _lin, torch.optim.SGD(_lin.parameters(), lr=0.01), steps=1)
     check_true(_out is _lin, "create_critic_with_penalty(...)", "expected the same critic object back")
+    # The bias has gradient 0 (neither the gap nor the penalty depends on it), so only clipping could move it.
+    check_close(_lin.bias, 0.5, "bias after one step (its gradient is 0)", atol=1e-6,
+                hint="do not clip the parameters in create_critic_with_penalty: the gradient penalty replaces "
+                     "weight clipping")
     # gradient of -(a.mean_p - a.mean_q) is -(2.5, 0.5); the penalty adds 0 at ||a|| = 1: a = (0.625, 0.805)
     check_allclose(_lin.weight, [[0.625, 0.805]], "weight after one SGD step with ||a|| = 1", atol=1e-5,
-                   hint="the critic maximises mean f(x_p) - mean f(x_q), so the loss is its negative")
-    check_close(_lin.bias, 0.5, "bias after one step (no clipping here)", atol=1e-6)
+                   hint="the critic maximises mean f(x_p) - mean f(x_q), so the loss is its negative (at ||a|| = 1 "
+                        "the penalty (||grad f|| - 1)^2 adds nothing: if compute_gradient_penalty's checks fail, fix "
+                        "it first)")
+    # With ||a|| = 2 the penalty matters: for f(x) = a.x + b it is (||a|| - 1)^2, whose gradient w.r.t. a is
+    # 2 (||a|| - 1) a / ||a|| = a here. One SGD step (lr 0.01) gives a + 0.01 (2.5, 0.5) - 0.01 lambda a.
+    def _after(lam):
+        return torch.tensor([1.2, 1.6], dtype=torch.float64) * (1 - 0.01 * lam) + 0.01 * torch.tensor([2.5, 0.5])
+
+    for _lam in (None, 4.0):
+        _lin = nn.Linear(2, 1)
+        with torch.no_grad():
+            _lin.weight.copy_(torch.tensor([[1.2, 1.6]]))
+            _lin.bias.fill_(0.5)
+        _sgd = torch.optim.SGD(_lin.parameters(), lr=0.01)
+        if _lam is None:
+            create_critic_with_penalty(_xp, _xq, _lin, _sgd, steps=1)
+        else:
+            create_critic_with_penalty(_xp, _xq, _lin, _sgd, steps=1, penalty_weight=_lam)
+        _got = _lin.weight.detach().double()[0]
+        _want = _after(10.0 if _lam is None else _lam)
+        _hint = "loss = -(mean f(x_p) - mean f(x_q)) + penalty_weight * compute_gradient_penalty(critic, x_p, x_q)"
+        for _wrong, _why in [(_after(0.0), "the penalty does not change the step: it is missing from the loss, or "
+                                           "compute_gradient_penalty gives it no gradient (create_graph=True)"),
+                             (_after(-10.0 if _lam is None else -_lam),
+                              "the penalty is subtracted: ADD penalty_weight * penalty to the loss"),
+                             (_after(1.0), "the penalty enters with weight 1: multiply it by penalty_weight"),
+                             (_after(10.0), "penalty_weight is ignored (10 is used): multiply by the argument"),
+                             (_after(4.0), "the default penalty_weight must be 10.0")]:
+            if not torch.allclose(_wrong, _want, atol=1e-4) and torch.allclose(_got, _wrong, atol=1e-4):
+                _hint = _why
+                break
+        check_allclose(_got, _want, f"weight after one SGD step (lr 0.01) from a = (1.2, 1.6), ||a|| = 2, "
+                       f"{'default penalty_weight (10)' if _lam is None else f'penalty_weight = {_lam}'}",
+                       atol=1e-4, hint=_hint)
+
+    def _make_critics():
+        return [make_critic(hidden=8)]
+
+    def _one_step(critics):
+        _gen_s = torch.Generator().manual_seed(3)
+        create_critic_with_penalty(torch.randn(16, 2, generator=_gen_s) + 2, torch.randn(16, 2, generator=_gen_s),
+                                   critics[0], torch.optim.SGD(critics[0].parameters(), lr=0.01), steps=1)
+
+    check_step_clears_stale_gradients(_make_critics, _one_step, "create_critic_with_penalty(...)",
+                                      hint="call optimizer.zero_grad() at the start of every step, before backward()")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -1398,10 +1552,23 @@ def __test_cell__():
     _w1_v = float(_cost_v[linear_sum_assignment(_cost_v)].mean())
     with torch.no_grad():
         _estimate_v = float(critic_gp(_x_p_v).mean() - critic_gp(_x_q_v).mean())
-    check_true(0.5 * _w1_v <= _estimate_v <= 2.0 * _w1_v, "critic_gp's estimate of W1(P, Q_final) on 400 fresh samples",
-               f"expected between 0.5 and 2 times the exact value {_w1_v:.3f}, got {_estimate_v:.3f}",
-               hint="train_wgan must keep training the critic it is given (one persistent critic for the whole run), "
-                    "with the gradient penalty and without clipping")
+    if _estimate_v < 0:
+        _hint = ("a negative estimate means the critic ranks Q above P. Likely causes: train_wgan passes x_q before "
+                 "x_p to train_critic; the gap enters create_critic_with_penalty's loss with the wrong sign; the "
+                 "batches of P do not cover the data (e.g. always the first rows of x_data, which hold one mode "
+                 "only); x_q is not drawn anew from the current Q in every iteration")
+    elif _estimate_v < 0.5 * _w1_v:
+        _hint = ("an estimate far below W1 means a critic that is too flat or barely trained. Likely causes: "
+                 "create_critic_with_penalty still clips the weights; train_wgan builds a new critic (or trains a "
+                 "copy) instead of the persistent one; the penalty is subtracted instead of added")
+    else:
+        _hint = ("an estimate far above W1 means a critic that is too steep. Likely causes: the penalty is missing, "
+                 "ignores penalty_weight, or gives the critic no gradient (create_graph=True); stale gradients "
+                 "(zero_grad forgotten)")
+    check_true(0.5 * _w1_v <= _estimate_v <= 2.0 * _w1_v,
+               "critic_gp's estimate mean f(x_p) - mean f(x_q) on 400 fresh samples of P and of the final Q",
+               f"expected between 0.5 and 2 times the exact W1 between these samples, {_w1_v:.3f}, got "
+               f"{_estimate_v:.3f}", hint=_hint + ". The test cells of those functions above name the exact mistake")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS

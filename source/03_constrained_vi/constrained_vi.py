@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 8991c106be79366e
+#     cells: f707b658e81ee93c
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -423,6 +423,25 @@ def __test_cell__():
     check_close(_kl, dist.kl_divergence(_p, _q).item(), "KL(N(0, 1) || N(1, 2)) by quadrature", atol=1e-4, rtol=1e-4,
                 hint="integrate p(x) (log p(x) - log q(x)) with torch.trapezoid(..., xs, dim=0)")
     check_close(kl_quadrature(_p, _p, _xs), 0.0, "KL(p || p) by quadrature", atol=1e-6)
+    # The trapezoidal rule itself, on a coarse uneven grid of 4 points (its value there, not the true KL): the sum over
+    # the intervals of (x_{i+1} - x_i) (f(x_i) + f(x_{i+1})) / 2 with f = p (log p - log q).
+    _coarse = torch.tensor([-1.0, 0.0, 0.5, 2.0])
+    _lp, _lq = _p.log_prob(_coarse), _q.log_prob(_coarse)
+    _f, _c = (_lp.exp() * (_lp - _lq)).tolist(), _coarse.tolist()
+    _trapezoid = sum((_c[_i + 1] - _c[_i]) * (_f[_i] + _f[_i + 1]) / 2 for _i in range(3))
+    check_close(kl_quadrature(_p, _q, _coarse), _trapezoid, "kl_quadrature on the coarse uneven grid [-1, 0, 0.5, 2]",
+                atol=1e-5, rtol=1e-5, hint="use the trapezoidal rule with the spacings of xs, torch.trapezoid(integrand, "
+                                           "xs, dim=0); a sum of the values times one spacing (a Riemann sum) differs "
+                                           "on a coarse or uneven grid")
+    # A batched grid, as in sections 7 and 10: one column per distribution of a batch of two p's, shape (2001, 2).
+    _mus, _sigmas = torch.tensor([0.0, 1.5]), torch.tensor([1.0, 0.6])
+    _pb, _q0 = dist.Normal(_mus, _sigmas), dist.Normal(-0.5, 1.5)
+    _batched = kl_quadrature(_pb, _q0, _mus + _sigmas * torch.linspace(-10.0, 10.0, 2001).unsqueeze(1))
+    _dim_hint = ("integrate along dimension 0, the grid axis: torch.trapezoid(integrand, xs, dim=0); without dim it "
+                 "runs along the last axis, which is the batch axis of a batched grid")
+    check_shape(_batched, (2,), "kl_quadrature with a batch of two p's on a (2001, 2) grid", hint=_dim_hint)
+    check_allclose(_batched, dist.kl_divergence(_pb, _q0), "batched KL(N([0, 1.5], [1, 0.6]) || N(-0.5, 1.5))",
+                   atol=1e-3, rtol=1e-3, hint=_dim_hint)
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -962,6 +981,19 @@ def __test_cell__():
     check_allclose(_batch, [-4.63706, -4.22348, -5.75891], "batched ELBO for mu = (-1, 0, 1), sigma = (0.5, 1, 1.5)",
                    atol=1e-3, rtol=0, hint="log joint = log_likelihood(z, flips) + log sigmoid(z) + log sigmoid(-z): "
                                            "the flat prior on theta is not flat in z, do not drop it")
+    # A 2-D batch, as the (mu, sigma) grid of section 10 uses: S = (2, 3), each entry as for floats.
+    _mu2 = torch.tensor([[-1.0, 0.0, 1.0], [0.5, -0.5, 2.0]])
+    _sigma2 = torch.tensor([[0.5, 1.0, 1.5], [0.8, 0.3, 1.2]])
+    _shape_hint = ("give u one trailing 1 per dimension of S, u.reshape(-1, *([1] * mu.dim())), so that z has shape "
+                   "(n_points, *S) for an S with any number of dimensions")
+    try:
+        _batch2 = coin_elbo(_mu2, _sigma2, _flips)
+    except RuntimeError as _error:
+        check_true(False, "coin_elbo with mu and sigma of shape (2, 3)", f"it raised: {_error}", hint=_shape_hint)
+    check_shape(_batch2, (2, 3), "coin_elbo with mu and sigma of shape (2, 3)", hint=_shape_hint)
+    check_allclose(_batch2, [[coin_elbo(_m, _s, _flips).item() for _m, _s in zip(_mr.tolist(), _sr.tolist())]
+                             for _mr, _sr in zip(_mu2, _sigma2)],
+                   "ELBO for mu and sigma of shape (2, 3) vs the calls with floats", atol=1e-4, hint=_shape_hint)
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -1208,6 +1240,43 @@ def __test_cell__():
     check_true(_sigma > 0, "sigma returned by fit_elbo_adam", f"expected a positive value, got {_sigma}")
     check_true(abs(_mu) > 1e-4 or abs(_sigma - 1.0) > 1e-4, "fit_elbo_adam after 20 steps",
                "mu and sigma did not move from the start (0, 1); are you calling optimizer.step()?")
+    # What each Adam step sees, recorded by a hook before every optimizer.step(): the learning rate and the gradient of
+    # -ELBO with respect to mu. 20 steps at lr = 0.001 for 1 head and 3 tails keep q close to its start N(0, 1), where
+    # that gradient is -E_q[2 sigmoid(-z) - 4 sigmoid(z)] = +1 (about +-0.15 for 64 samples), in every step.
+    _seen = []
+
+    def _record(_optimizer, _args, _kwargs):
+        _mu_param = _optimizer.param_groups[0]["params"][0]
+        _seen.append((_optimizer.param_groups[0]["lr"],
+                      None if _mu_param.grad is None else float(_mu_param.grad)))
+
+    from torch.optim.optimizer import register_optimizer_step_pre_hook as _register_step_pre_hook
+
+    _handle = _register_step_pre_hook(_record)
+    try:
+        with torch.random.fork_rng():
+            torch.manual_seed(31)
+            fit_elbo_adam(torch.tensor([1.0, 0.0, 0.0, 0.0]), n_steps=20, lr=0.001)
+    finally:
+        _handle.remove()
+    check_true(len(_seen) == 20, "fit_elbo_adam(..., n_steps=20)",
+               f"expected 20 calls of optimizer.step(), got {len(_seen)}", hint="one Adam step per iteration")
+    _rsample_hint = ("the gradient must flow through the samples: z = mu + sigma * eps with eps = torch.randn(n_samples) "
+                     "(or q.rsample()); q.sample() returns constants, so the log joint gives mu no gradient")
+    check_true(_seen[0][1] is not None, "gradient of -ELBO with respect to mu in the first step",
+               "no gradient reached mu", hint=_rsample_hint)
+    check_true(_seen[0][1] > 0.5, "gradient of -ELBO with respect to mu in the first step (1 head, 3 tails)",
+               f"expected about +1 at the start q = N(0, 1), got {_seen[0][1]:.3f}", hint=_rsample_hint)
+    check_true(all(_g is not None and abs(_g) < 3.0 for _, _g in _seen),
+               "gradient of -ELBO with respect to mu in steps 1 to 20 (q stays near N(0, 1))",
+               f"expected about +1 in every step, got {[None if _g is None else round(_g, 2) for _, _g in _seen]}: "
+               f"the gradients of earlier steps were added to the new ones",
+               hint="call optimizer.zero_grad() before (-elbo).backward() in every step: PyTorch adds new gradients "
+                    "to .grad")
+    check_allclose([_lr for _lr, _ in _seen], [0.001 * (1 - _k / 20) for _k in range(20)],
+                   "learning rate of each Adam step, lr = 0.001, n_steps = 20", atol=1e-12, rtol=0,
+                   hint="call scheduler.step() once after every optimizer.step(), so that the rate decays linearly "
+                        "from lr to 0")
     # A fit on other data, 1 head and 3 tails: the best normal in z-space is N(-0.8198, 0.9379) (Gauss-Hermite
     # quadrature and Nelder-Mead in float64). After 200 steps of 64 samples the fit lies within about 0.05 of it;
     # with the log prior in z-space left out it would head for N(-1.44, 1.31), the fit for a flat prior in z.

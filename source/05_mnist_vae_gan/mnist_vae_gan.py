@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 96520f7601a8e33f
+#     cells: b7596f0ded6c4fa6
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -57,7 +57,8 @@ from tqdm.auto import tqdm
 
 from dgmcourse import cpu_threads_for, pick_device, run_size, seed_everything
 from dgmcourse.student.checks import (check_allclose, check_close, check_python_float,
-                                      check_scalar_tensor, check_shape, check_true)
+                                      check_scalar_tensor, check_shape, check_step_clears_stale_gradients,
+                                      check_true)
 from dgmcourse.student.data import load_mnist
 from dgmcourse.student.images import show_images
 from dgmcourse.student.mnist_eval import (accuracy, predict_proba, sample_statistics, statistics_table,
@@ -215,6 +216,13 @@ def __test_cell__():
     check_close(_big.mean(), 3.0, "mean of 20000 samples of N(3, 4)", atol=0.1)
     check_close(_big.std(), 2.0, "standard deviation of 20000 samples of N(3, 4)", atol=0.1,
                 hint="log_var is log(sigma^2); sigma = exp(log_var / 2)")
+    # Fresh noise on every call: two calls with the same inputs must give different samples.
+    _first = reparameterize(torch.zeros(3, 2), torch.zeros(3, 2))
+    _second = reparameterize(torch.zeros(3, 2), torch.zeros(3, 2))
+    check_true(not torch.equal(_first, _second), "two calls of reparameterize with the same inputs",
+               "both calls returned the same z: the noise is not drawn afresh on every call",
+               hint="draw eps with torch.randn_like(mu) inside the function on every call; do not seed a "
+                    "generator there or reuse noise drawn once")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -335,6 +343,14 @@ def __test_cell__():
     _kl = kl_to_standard_normal(torch.zeros(3, 4), torch.zeros(3, 4))
     check_shape(_kl, (3,), "kl_to_standard_normal for inputs of shape (3, 4)")
     check_allclose(_kl, torch.zeros(3), "KL(N(0, I) || N(0, I))", atol=1e-6)
+    # A KL divergence is never negative. For mu = 0 and sigma^2 = e^-2, e^-1 (narrower than the prior) each term
+    # sigma^2 - 1 - log sigma^2 is positive; a wrong sign on the log term (or on the whole KL) makes it negative.
+    _kl_n = kl_to_standard_normal(torch.zeros(1, 2), torch.tensor([[-2.0, -1.0]]))
+    check_true(float(_kl_n.min()) >= 0.0, "KL for mu = 0 and log_var = [-2, -1]",
+               f"expected a positive divergence (about {0.5 * (math.exp(-2) + 1 + math.exp(-1)):.4f}), "
+               f"got {_kl_n.tolist()}: a KL divergence is never negative",
+               hint="check the signs: 0.5 * sum(exp(log_var) + mu^2 - 1 - log_var); the log term is subtracted, and "
+                    "the minus sign of the ELBO's KL term belongs to the ELBO, not to the divergence")
     # mu = 1 and sigma^2 = 1 in each of 4 dimensions: 0.5 * 4 * (1 + 1 - 1 - 0) = 2
     check_allclose(kl_to_standard_normal(torch.ones(2, 4), torch.zeros(2, 4)), [2.0, 2.0],
                    "KL(N(1, I) || N(0, I)) in 4 dimensions", atol=1e-5,
@@ -458,6 +474,14 @@ def __test_cell__():
     _zero_logits = torch.zeros(1, 1, 2, 2)
     _ne = negative_elbo(_x, _zero_logits, torch.zeros(1, 3), torch.zeros(1, 3))
     check_shape(_ne, (1,), "negative_elbo for one image")
+    # One image of one pixel x = 1 with logit 2 (q = N(0, I), no KL): the Bernoulli cost of that pixel is
+    # BCE(2, 1) = softplus(2) - 2 = softplus(-2), whatever the reduction over pixels.
+    _one = negative_elbo(torch.ones(1, 1, 1, 1), torch.full((1, 1, 1, 1), 2.0), torch.zeros(1, 3), torch.zeros(1, 3))
+    check_close(_one[0], math.log1p(math.exp(-2.0)), "negative ELBO of one pixel x = 1 with logit 2 and q = N(0, I)",
+                atol=1e-5, rtol=1e-5,
+                hint="each pixel costs the Bernoulli negative log-likelihood of its logit, softplus(l) - x * l = "
+                     "F.binary_cross_entropy_with_logits(logits, x): not a squared error, and no sigmoid applied "
+                     "to the logits first")
     # logits 0 mean pi = 1/2 for every pixel: each pixel costs log 2 whatever its value; the KL is 0.
     check_close(_ne[0], 4 * math.log(2.0), "negative ELBO with zero logits and q = N(0, I)", atol=1e-5, rtol=1e-5,
                 hint="sum the binary cross-entropy over the pixels of each image (not the mean)")
@@ -472,6 +496,16 @@ def __test_cell__():
                 hint="do not apply sigmoid to the logits first: it rounds to exactly 0 or 1 here, so log gives "
                      "infinity (and the BCE on probabilities clamps it at 100); pass the logits themselves to "
                      "F.binary_cross_entropy_with_logits")
+    # Any shape [B, ...]: flat images of shape [2, 5], zero logits (5 log 2 each) and mu = 1 in 2 dimensions (KL 1).
+    _flat_hint = "sum over every dimension except the first, e.g. bce.reshape(len(x), -1).sum(1), not over fixed dims"
+    try:
+        _ne = negative_elbo(torch.rand(2, 5), torch.zeros(2, 5), torch.ones(2, 2), torch.zeros(2, 2))
+    except (IndexError, RuntimeError) as _error:
+        check_true(False, "negative_elbo for flat inputs of shape (2, 5)",
+                   f"it raised {type(_error).__name__}: {_error}; x and logits may have any shape [B, ...]",
+                   hint=_flat_hint)
+    check_allclose(_ne, [5 * math.log(2.0) + 1.0] * 2, "negative ELBO for flat inputs of shape (2, 5), zero logits",
+                   atol=1e-5, hint=_flat_hint)
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -615,7 +649,22 @@ def __test_cell__():
     check_true(math.isfinite(_loss) and _loss > 0, "loss of one step",
                f"expected a finite positive number, got {_loss}")
     check_true(any(not torch.equal(a, b.detach()) for a, b in zip(_before, _model.decoder.parameters())),
-               "decoder parameters after one step", "the parameters did not change; call optimizer.step()")
+               "decoder parameters after one step", "the parameters did not change",
+               hint="call optimizer.step() after loss.backward(), and do not call optimizer.zero_grad() between "
+                    "backward() and step(): it wipes the gradients that the step needs")
+    # The returned loss is the mean over the batch: on the scale of one image's negative ELBO. Recompute it for
+    # 8 images on an untouched copy of the model with the same noise (the same seed before the forward pass).
+    _fresh = VAE().to(DEVICE)
+    _copy = copy.deepcopy(_fresh)
+    _x8 = train_images[24:32]
+    torch.manual_seed(99)
+    _returned = vae_train_step(_fresh, torch.optim.SGD(_fresh.parameters(), lr=0.01), _x8)
+    torch.manual_seed(99)
+    with torch.no_grad():
+        _per_image = negative_elbo(_x8, *_copy(_x8))
+    check_close(_returned, float(_per_image.mean()), "returned loss for a batch of 8 images", atol=0.0, rtol=0.05,
+                hint="the batch loss is the mean over the images of negative_elbo(...), not the sum: "
+                     "the learning rate must not depend on the batch size")
     # The same step (same start, same batch, same noise) once with gradients left over from earlier work in every
     # .grad field: the step must clear them, so both copies must end with the same parameters.
     _clean = VAE().to(DEVICE)
@@ -1187,6 +1236,56 @@ def __test_cell__():
                f"expected 1 (the G step), got {len(_hits)}",
                hint="score the fakes with discriminator(fake.detach()) in the D step, so that its backward pass "
                     "stops at the fake images")
+    # Gradients left in .grad by earlier work must not leak into the step: the same step (same networks, batch and
+    # noise) once with junk in D's .grad, once with junk in G's, must end where it ends without.
+    _batch = gan_data[48:64]
+
+    def _sgd_step(_g_net, _d_net):
+        gan_train_step(_g_net, _d_net, torch.optim.SGD(_g_net.parameters(), lr=0.05),
+                       torch.optim.SGD(_d_net.parameters(), lr=0.1), _batch, Z_DIM)
+
+    check_step_clears_stale_gradients(lambda: [make_discriminator().to(DEVICE)],
+                                      lambda _ms: _sgd_step(make_generator().to(DEVICE), _ms[0]),
+                                      "gan_train_step, discriminator (old gradients left in D's .grad)",
+                                      hint="call d_optimizer.zero_grad() right before the discriminator loss's "
+                                           "backward(): PyTorch adds new gradients to .grad")
+    check_step_clears_stale_gradients(lambda: [make_generator().to(DEVICE)],
+                                      lambda _ms: _sgd_step(_ms[0], make_discriminator().to(DEVICE)),
+                                      "gan_train_step, generator (old gradients left in G's .grad)",
+                                      hint="call g_optimizer.zero_grad() right before the generator loss's "
+                                           "backward(): PyTorch adds new gradients to .grad")
+    # One step with plain SGD, recomputed here from copies of the starting networks and the noise the generator got:
+    # D moves by exactly one step on the D loss alone, then G by one step through the updated D.
+    _gen_s, _disc_s = make_generator().to(DEVICE), make_discriminator().to(DEVICE)
+    _gen_0, _disc_0 = copy.deepcopy(_gen_s), copy.deepcopy(_disc_s)
+    _noise_seen = []
+    _spy = _gen_s.register_forward_pre_hook(lambda _m, _inputs: _noise_seen.append(_inputs[0].detach().clone()))
+    try:
+        _sgd_step(_gen_s, _disc_s)
+    finally:
+        _spy.remove()
+    discriminator_loss(_disc_0(_batch), _disc_0(_gen_0(_noise_seen[0]).detach())).backward()
+    with torch.no_grad():
+        for _p in _disc_0.parameters():
+            _p -= 0.1 * _p.grad
+    check_true(all(torch.allclose(_a, _b, atol=1e-5, rtol=1e-4)
+                   for _a, _b in zip(_disc_s.parameters(), _disc_0.parameters())),
+               "discriminator after one step (SGD, lr 0.1)",
+               "it differs from one step on the discriminator loss alone: other gradients reached D's update",
+               hint="the G step's backward pass also fills D's .grad: run d_optimizer.zero_grad(), the D loss's "
+                    "backward() and d_optimizer.step() before the G step's backward(), and never step d_optimizer "
+                    "after it")
+    _disc_0.zero_grad()
+    generator_loss(_disc_0(_gen_0(_noise_seen[-1]))).backward()
+    with torch.no_grad():
+        for _p in _gen_0.parameters():
+            _p -= 0.05 * _p.grad
+    check_true(all(torch.allclose(_a, _b, atol=1e-5, rtol=1e-4)
+                   for _a, _b in zip(_gen_s.parameters(), _gen_0.parameters())),
+               "generator after one step (SGD, lr 0.05)",
+               "it differs from one step on the generator loss through the updated discriminator",
+               hint="update D first; then compute the generator loss with the updated discriminator's logits "
+                    "for the fakes (without detach) and step g_optimizer once")
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -1503,6 +1602,19 @@ def __test_cell__():
     _want = 2 * math.exp(-0.5) - 0.5 * (2 * math.exp(-4.5) + math.exp(-8) + math.exp(-2))   # the worked example
     check_close(_v, _want, "MMD^2 of {0, 1} and {3, 4} with sigma = 1", atol=1e-5, rtol=1e-5,
                 hint="leave out the diagonal of the within-sample sums; keep the cross term -2 mean k(x_i, y_j)")
+    # Images are flattened first: a batch of 4 "images" of shape (1, 2, 3) against 5 others must give the same value
+    # as the same points given as vectors of length 6.
+    _gi = torch.Generator().manual_seed(5)
+    _ia, _ib = torch.rand(4, 1, 2, 3, generator=_gi), torch.rand(5, 1, 2, 3, generator=_gi)
+    _flatten_hint = "flatten each sample to a vector first: x.reshape(x.shape[0], -1), and the same for y"
+    try:
+        _v_img = mmd2(_ia, _ib, 1.0)
+    except RuntimeError as _error:
+        check_true(False, "mmd2 for inputs of shape (4, 1, 2, 3) and (5, 1, 2, 3)", f"it raised: {_error}",
+                   hint=_flatten_hint)
+    check_close(_v_img, float(mmd2(_ia.reshape(4, -1), _ib.reshape(5, -1), 1.0)),
+                "mmd2 of images of shape (1, 2, 3) against the same images as vectors of length 6",
+                atol=1e-5, rtol=1e-4, hint=_flatten_hint)
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
@@ -1555,15 +1667,25 @@ def __test_cell__():
     _idx = torch.randperm(len(mnist_images), generator=_gp)[:400].to(DEVICE)
     _half_a, _half_b = mnist_images[_idx[:200]], mnist_images[_idx[200:]]
     _noise = torch.rand(200, 1, 28, 28, generator=_gp).to(DEVICE)
+    # Images of shape [n, 1, 28, 28] are flattened first: the same value as for the flattened images.
+    _flat_value = float(mmd2(_half_a[:50].reshape(50, -1), _half_b[:50].reshape(50, -1), 10.0))
+    try:
+        _image_value = mmd2(_half_a[:50], _half_b[:50], 10.0)
+    except RuntimeError as _error:
+        check_true(False, "mmd2 of two sets of 50 MNIST images of shape (1, 28, 28)", f"it raised: {_error}",
+                   hint="flatten each image to a vector first: x.reshape(x.shape[0], -1)")
+    check_close(_image_value, _flat_value, "mmd2 of 50 + 50 MNIST images, as images against as flattened vectors",
+                atol=1e-5, rtol=1e-4, hint="flatten each image to a vector first: x.reshape(x.shape[0], -1)")
     _halves = mmd2(_half_a, _half_b, 10.0)
     check_scalar_tensor(_halves, "mmd2 of two sets of 200 MNIST images")
     print(f"two halves of real data: {_halves.item():.5f}; "
           f"real against uniform noise: {mmd2(_half_a, _noise, 10.0).item():.4f}")
     # A sample against an exact copy of itself: the unbiased estimate is -2 (1 - mean_{i != j} k(x_i, x_j)) / n,
-    # here about -0.004 (negative!); the biased V-statistic, which keeps the diagonal, gives exactly 0.
+    # which lies in [-2/n, 0) = [-0.01, 0) for any kernel with values in (0, 1], here about -0.004 (negative!);
+    # the biased V-statistic, which keeps the diagonal, gives exactly 0.
     _self = float(mmd2(_half_a, _half_a.clone(), 10.0))
-    check_true(-0.006 < _self < -0.002, "mmd2 of 200 MNIST images against a copy of themselves",
-               f"expected about -0.004, got {_self:.5f}",
+    check_true(-0.01 - 1e-6 < _self < -1e-5, "mmd2 of 200 MNIST images against a copy of themselves",
+               f"expected a small negative number between -0.01 and 0 (about -0.004), got {_self:.5f}",
                hint="the within-sample means run over pairs i != j only: leave out the diagonal k(x_i, x_i) = 1")
     print("Visible checks passed.")
 

@@ -6,69 +6,79 @@
 # %% exact_w1__solution
 import math as _Bowl
 import torch as _CountingLinear
-import numpy as _HalfSquaredNorm
-from torch import nn as _L
-from torch import distributions as _L0
-import math as _N
-import torch as _RecordingCritic
-import numpy as _RecordingSGD
-from torch import nn as _W1
-from torch import distributions as _a
-import math as _a0
-import torch as _a_np
-import numpy as _a_want
-from torch import nn as _after
-from torch import distributions as _angle
-import math as _b
-import torch as _b0
-import numpy as _b_want
-from torch import nn as _batches
-from torch import distributions as _before
-import math as _best
-import torch as _bowl
-import numpy as _c
-from torch import nn as _call
-from torch import distributions as _closed
-import math as _cost
-import torch as _cost_v
-import numpy as _data
-from torch import nn as _data_p
-from torch import distributions as _data_rows
-import math as _deep
-import torch as _eig
-import numpy as _embed
-from torch import nn as _estimate
-from torch import distributions as _estimate_v
-import math as _gap
-import torch as _gen
-import numpy as _gen_data
+import numpy as _CountingSGD
+from torch import nn as _HalfSquaredNorm
+from torch import distributions as _L
+import math as _L0
+import torch as _N
+import numpy as _RecordingCritic
+from torch import nn as _RecordingSGD
+from torch import distributions as _W1
+import math as _a
+import torch as _a0
+import numpy as _a_np
+from torch import nn as _a_want
+from torch import distributions as _after
+import math as _angle
+import torch as _b
+import numpy as _b0
+from torch import nn as _b_want
+from torch import distributions as _batches
+import math as _before
+import torch as _best
+import numpy as _bowl
+from torch import nn as _c
+from torch import distributions as _call
+import math as _closed
+import torch as _cost
+import numpy as _cost_v
+from torch import nn as _cov
+from torch import distributions as _data
+import math as _data_p
+import torch as _data_rows
+import numpy as _deep
+from torch import nn as _eig
+from torch import distributions as _embed
+import math as _entry
+import torch as _error
+import numpy as _estimate
+from torch import nn as _estimate_v
+from torch import distributions as _gap
+import math as _gen
+import torch as _gen_data
+import numpy as _gen_s
 from torch import nn as _gen_v
 from torch import distributions as _got
 import math as _gp
 import torch as _grad_mu
 import numpy as _grad_raw
-from torch import nn as _hist
-from torch import distributions as _hist2
-import math as _id
-import torch as _identity_spy
-import numpy as _ids
-from torch import nn as _key
-from torch import distributions as _l_then
-import math as _lam
-import torch as _length
-import numpy as _lin
-from torch import nn as _lin_opt
-from torch import distributions as _log
-import math as _loss
-import torch as _lr
-import numpy as _mean_p
-from torch import nn as _mean_q
-from torch import distributions as _moving
-import math as _moving_trainer
-import torch as _mu
-import numpy as _mu0
-from torch import nn as _mu2
-from torch import distributions as _mu_p
+from torch import nn as _hint
+from torch import distributions as _hist
+import math as _hist2
+import torch as _id
+import numpy as _identity_spy
+from torch import nn as _ids
+from torch import distributions as _key
+import math as _l_then
+import torch as _lam
+import numpy as _largest
+from torch import nn as _length
+from torch import distributions as _lin
+import math as _lin_opt
+import torch as _log
+import numpy as _loss
+from torch import nn as _lr
+from torch import distributions as _make_critics
+import math as _make_q_params
+import torch as _mean_p
+import numpy as _mean_q
+from torch import nn as _moving
+from torch import distributions as _moving_trainer
+import math as _mu
+import torch as _mu0
+import numpy as _mu2
+from torch import nn as _mu_p
+from torch import distributions as _mu_s
 import math as _mu_t
 import torch as _mu_then
 import numpy as _mu_want
@@ -79,26 +89,31 @@ import torch as _norm
 import numpy as _o
 from torch import nn as _old
 from torch import distributions as _on_circle
-import math as _opt
-import torch as _out
-import numpy as _p
-from torch import nn as _perm
-from torch import distributions as _persistent
-import math as _persistent_opt
-import torch as _r
-import numpy as _raw
-from torch import nn as _raw0
-from torch import distributions as _raw2
-import math as _raw_p
-import torch as _recorder
-import numpy as _reference_clipped_sgd
-from torch import nn as _reference_gp_sgd
-from torch import distributions as _reference_w1
-import math as _rep
-import torch as _rng
-import numpy as _row
-from torch import nn as _s
-from torch import distributions as _seen
+import math as _one_step
+import torch as _opt
+import numpy as _out
+from torch import nn as _p
+from torch import distributions as _param
+import math as _perm
+import torch as _persistent
+import numpy as _persistent_opt
+from torch import nn as _r
+from torch import distributions as _raw
+import math as _raw0
+import torch as _raw2
+import numpy as _raw_p
+from torch import nn as _raw_s
+from torch import distributions as _recorder
+import math as _reference_clipped_sgd
+import torch as _reference_gp_sgd
+import numpy as _reference_w1
+from torch import nn as _rep
+from torch import distributions as _rng
+import math as _row
+import torch as _rows
+import numpy as _s
+from torch import nn as _seen
+from torch import distributions as _sgd
 import math as _spy_trainer
 import torch as _states
 import numpy as _steps
@@ -108,28 +123,33 @@ import math as _trial
 import torch as _u
 import numpy as _unclipped
 from torch import nn as _v
-from torch import distributions as _w
-import math as _w1_1d
-import torch as _w1_v
-import numpy as _w2
-from torch import nn as _w_end
-from torch import distributions as _w_start
-import math as _want
-import torch as _x
-import numpy as _x_p
-from torch import nn as _x_p_v
-from torch import distributions as _x_q
-import math as _x_q_end
-import torch as _x_q_start
-import numpy as _x_q_v
-from torch import nn as _x_r
-from torch import distributions as _xp
-import math as _xq
-import torch as _z
-import numpy as a
-from torch import nn as b
-from torch import distributions as c
-import math as closure
+from torch import distributions as _value
+import math as _w
+import torch as _w1_1d
+import numpy as _w1_v
+from torch import nn as _w2
+from torch import distributions as _w_end
+import math as _w_start
+import torch as _want
+import numpy as _why
+from torch import nn as _wrong
+from torch import distributions as _x
+import math as _x_p
+import torch as _x_p_v
+import numpy as _x_q
+from torch import nn as _x_q_end
+from torch import distributions as _x_q_start
+import math as _x_q_v
+import torch as _x_r
+import numpy as _xp
+from torch import nn as _xq
+from torch import distributions as _y
+import math as _z
+import torch as a
+import numpy as b
+from torch import nn as c
+from torch import distributions as closure
+import math as critics
 import torch as forward
 import numpy as group
 from torch import nn as itertools
@@ -137,22 +157,23 @@ from torch import distributions as lam
 import math as log
 import torch as lr
 import numpy as mean_gap
-from torch import nn as norm
-from torch import distributions as optimizer
-import math as p
-import torch as self
-import numpy as step
-from torch import nn as steps
-from torch import distributions as trainer
-import math as x
-import torch as x_p
-import numpy as x_q
-from torch import nn as y
-_ALIASED = {'_Bowl': _Bowl, '_CountingLinear': _CountingLinear, '_HalfSquaredNorm': _HalfSquaredNorm, '_L': _L, '_L0': _L0, '_N': _N, '_RecordingCritic': _RecordingCritic, '_RecordingSGD': _RecordingSGD, '_W1': _W1, '_a': _a, '_a0': _a0, '_a_np': _a_np, '_a_want': _a_want, '_after': _after, '_angle': _angle, '_b': _b, '_b0': _b0, '_b_want': _b_want, '_batches': _batches, '_before': _before, '_best': _best, '_bowl': _bowl, '_c': _c, '_call': _call, '_closed': _closed, '_cost': _cost, '_cost_v': _cost_v, '_data': _data, '_data_p': _data_p, '_data_rows': _data_rows, '_deep': _deep, '_eig': _eig, '_embed': _embed, '_estimate': _estimate, '_estimate_v': _estimate_v, '_gap': _gap, '_gen': _gen, '_gen_data': _gen_data, '_gen_v': _gen_v, '_got': _got, '_gp': _gp, '_grad_mu': _grad_mu, '_grad_raw': _grad_raw, '_hist': _hist, '_hist2': _hist2, '_id': _id, '_identity_spy': _identity_spy, '_ids': _ids, '_key': _key, '_l_then': _l_then, '_lam': _lam, '_length': _length, '_lin': _lin, '_lin_opt': _lin_opt, '_log': _log, '_loss': _loss, '_lr': _lr, '_mean_p': _mean_p, '_mean_q': _mean_q, '_moving': _moving, '_moving_trainer': _moving_trainer, '_mu': _mu, '_mu0': _mu0, '_mu2': _mu2, '_mu_p': _mu_p, '_mu_t': _mu_t, '_mu_then': _mu_then, '_mu_want': _mu_want, '_n': _n, '_name': _name, '_net': _net, '_norm': _norm, '_o': _o, '_old': _old, '_on_circle': _on_circle, '_opt': _opt, '_out': _out, '_p': _p, '_perm': _perm, '_persistent': _persistent, '_persistent_opt': _persistent_opt, '_r': _r, '_raw': _raw, '_raw0': _raw0, '_raw2': _raw2, '_raw_p': _raw_p, '_recorder': _recorder, '_reference_clipped_sgd': _reference_clipped_sgd, '_reference_gp_sgd': _reference_gp_sgd, '_reference_w1': _reference_w1, '_rep': _rep, '_rng': _rng, '_row': _row, '_s': _s, '_seen': _seen, '_spy_trainer': _spy_trainer, '_states': _states, '_steps': _steps, '_t': _t, '_targets': _targets, '_trial': _trial, '_u': _u, '_unclipped': _unclipped, '_v': _v, '_w': _w, '_w1_1d': _w1_1d, '_w1_v': _w1_v, '_w2': _w2, '_w_end': _w_end, '_w_start': _w_start, '_want': _want, '_x': _x, '_x_p': _x_p, '_x_p_v': _x_p_v, '_x_q': _x_q, '_x_q_end': _x_q_end, '_x_q_start': _x_q_start, '_x_q_v': _x_q_v, '_x_r': _x_r, '_xp': _xp, '_xq': _xq, '_z': _z, 'a': a, 'b': b, 'c': c, 'closure': closure, 'forward': forward, 'group': group, 'itertools': itertools, 'lam': lam, 'log': log, 'lr': lr, 'mean_gap': mean_gap, 'norm': norm, 'optimizer': optimizer, 'p': p, 'self': self, 'step': step, 'steps': steps, 'trainer': trainer, 'x': x, 'x_p': x_p, 'x_q': x_q, 'y': y}
+from torch import nn as models
+from torch import distributions as norm
+import math as optimizer
+import torch as p
+import numpy as self
+from torch import nn as step
+from torch import distributions as steps
+import math as trainer
+import torch as x
+import numpy as x_p
+from torch import nn as x_q
+from torch import distributions as y
+_ALIASED = {'_Bowl': _Bowl, '_CountingLinear': _CountingLinear, '_CountingSGD': _CountingSGD, '_HalfSquaredNorm': _HalfSquaredNorm, '_L': _L, '_L0': _L0, '_N': _N, '_RecordingCritic': _RecordingCritic, '_RecordingSGD': _RecordingSGD, '_W1': _W1, '_a': _a, '_a0': _a0, '_a_np': _a_np, '_a_want': _a_want, '_after': _after, '_angle': _angle, '_b': _b, '_b0': _b0, '_b_want': _b_want, '_batches': _batches, '_before': _before, '_best': _best, '_bowl': _bowl, '_c': _c, '_call': _call, '_closed': _closed, '_cost': _cost, '_cost_v': _cost_v, '_cov': _cov, '_data': _data, '_data_p': _data_p, '_data_rows': _data_rows, '_deep': _deep, '_eig': _eig, '_embed': _embed, '_entry': _entry, '_error': _error, '_estimate': _estimate, '_estimate_v': _estimate_v, '_gap': _gap, '_gen': _gen, '_gen_data': _gen_data, '_gen_s': _gen_s, '_gen_v': _gen_v, '_got': _got, '_gp': _gp, '_grad_mu': _grad_mu, '_grad_raw': _grad_raw, '_hint': _hint, '_hist': _hist, '_hist2': _hist2, '_id': _id, '_identity_spy': _identity_spy, '_ids': _ids, '_key': _key, '_l_then': _l_then, '_lam': _lam, '_largest': _largest, '_length': _length, '_lin': _lin, '_lin_opt': _lin_opt, '_log': _log, '_loss': _loss, '_lr': _lr, '_make_critics': _make_critics, '_make_q_params': _make_q_params, '_mean_p': _mean_p, '_mean_q': _mean_q, '_moving': _moving, '_moving_trainer': _moving_trainer, '_mu': _mu, '_mu0': _mu0, '_mu2': _mu2, '_mu_p': _mu_p, '_mu_s': _mu_s, '_mu_t': _mu_t, '_mu_then': _mu_then, '_mu_want': _mu_want, '_n': _n, '_name': _name, '_net': _net, '_norm': _norm, '_o': _o, '_old': _old, '_on_circle': _on_circle, '_one_step': _one_step, '_opt': _opt, '_out': _out, '_p': _p, '_param': _param, '_perm': _perm, '_persistent': _persistent, '_persistent_opt': _persistent_opt, '_r': _r, '_raw': _raw, '_raw0': _raw0, '_raw2': _raw2, '_raw_p': _raw_p, '_raw_s': _raw_s, '_recorder': _recorder, '_reference_clipped_sgd': _reference_clipped_sgd, '_reference_gp_sgd': _reference_gp_sgd, '_reference_w1': _reference_w1, '_rep': _rep, '_rng': _rng, '_row': _row, '_rows': _rows, '_s': _s, '_seen': _seen, '_sgd': _sgd, '_spy_trainer': _spy_trainer, '_states': _states, '_steps': _steps, '_t': _t, '_targets': _targets, '_trial': _trial, '_u': _u, '_unclipped': _unclipped, '_v': _v, '_value': _value, '_w': _w, '_w1_1d': _w1_1d, '_w1_v': _w1_v, '_w2': _w2, '_w_end': _w_end, '_w_start': _w_start, '_want': _want, '_why': _why, '_wrong': _wrong, '_x': _x, '_x_p': _x_p, '_x_p_v': _x_p_v, '_x_q': _x_q, '_x_q_end': _x_q_end, '_x_q_start': _x_q_start, '_x_q_v': _x_q_v, '_x_r': _x_r, '_xp': _xp, '_xq': _xq, '_y': _y, '_z': _z, 'a': a, 'b': b, 'c': c, 'closure': closure, 'critics': critics, 'forward': forward, 'group': group, 'itertools': itertools, 'lam': lam, 'log': log, 'lr': lr, 'mean_gap': mean_gap, 'models': models, 'norm': norm, 'optimizer': optimizer, 'p': p, 'self': self, 'step': step, 'steps': steps, 'trainer': trainer, 'x': x, 'x_p': x_p, 'x_q': x_q, 'y': y}
 
 
 def _aliases_intact():
-    rebound = [name for name, now in (('_Bowl', _Bowl), ('_CountingLinear', _CountingLinear), ('_HalfSquaredNorm', _HalfSquaredNorm), ('_L', _L), ('_L0', _L0), ('_N', _N), ('_RecordingCritic', _RecordingCritic), ('_RecordingSGD', _RecordingSGD), ('_W1', _W1), ('_a', _a), ('_a0', _a0), ('_a_np', _a_np), ('_a_want', _a_want), ('_after', _after), ('_angle', _angle), ('_b', _b), ('_b0', _b0), ('_b_want', _b_want), ('_batches', _batches), ('_before', _before), ('_best', _best), ('_bowl', _bowl), ('_c', _c), ('_call', _call), ('_closed', _closed), ('_cost', _cost), ('_cost_v', _cost_v), ('_data', _data), ('_data_p', _data_p), ('_data_rows', _data_rows), ('_deep', _deep), ('_eig', _eig), ('_embed', _embed), ('_estimate', _estimate), ('_estimate_v', _estimate_v), ('_gap', _gap), ('_gen', _gen), ('_gen_data', _gen_data), ('_gen_v', _gen_v), ('_got', _got), ('_gp', _gp), ('_grad_mu', _grad_mu), ('_grad_raw', _grad_raw), ('_hist', _hist), ('_hist2', _hist2), ('_id', _id), ('_identity_spy', _identity_spy), ('_ids', _ids), ('_key', _key), ('_l_then', _l_then), ('_lam', _lam), ('_length', _length), ('_lin', _lin), ('_lin_opt', _lin_opt), ('_log', _log), ('_loss', _loss), ('_lr', _lr), ('_mean_p', _mean_p), ('_mean_q', _mean_q), ('_moving', _moving), ('_moving_trainer', _moving_trainer), ('_mu', _mu), ('_mu0', _mu0), ('_mu2', _mu2), ('_mu_p', _mu_p), ('_mu_t', _mu_t), ('_mu_then', _mu_then), ('_mu_want', _mu_want), ('_n', _n), ('_name', _name), ('_net', _net), ('_norm', _norm), ('_o', _o), ('_old', _old), ('_on_circle', _on_circle), ('_opt', _opt), ('_out', _out), ('_p', _p), ('_perm', _perm), ('_persistent', _persistent), ('_persistent_opt', _persistent_opt), ('_r', _r), ('_raw', _raw), ('_raw0', _raw0), ('_raw2', _raw2), ('_raw_p', _raw_p), ('_recorder', _recorder), ('_reference_clipped_sgd', _reference_clipped_sgd), ('_reference_gp_sgd', _reference_gp_sgd), ('_reference_w1', _reference_w1), ('_rep', _rep), ('_rng', _rng), ('_row', _row), ('_s', _s), ('_seen', _seen), ('_spy_trainer', _spy_trainer), ('_states', _states), ('_steps', _steps), ('_t', _t), ('_targets', _targets), ('_trial', _trial), ('_u', _u), ('_unclipped', _unclipped), ('_v', _v), ('_w', _w), ('_w1_1d', _w1_1d), ('_w1_v', _w1_v), ('_w2', _w2), ('_w_end', _w_end), ('_w_start', _w_start), ('_want', _want), ('_x', _x), ('_x_p', _x_p), ('_x_p_v', _x_p_v), ('_x_q', _x_q), ('_x_q_end', _x_q_end), ('_x_q_start', _x_q_start), ('_x_q_v', _x_q_v), ('_x_r', _x_r), ('_xp', _xp), ('_xq', _xq), ('_z', _z), ('a', a), ('b', b), ('c', c), ('closure', closure), ('forward', forward), ('group', group), ('itertools', itertools), ('lam', lam), ('log', log), ('lr', lr), ('mean_gap', mean_gap), ('norm', norm), ('optimizer', optimizer), ('p', p), ('self', self), ('step', step), ('steps', steps), ('trainer', trainer), ('x', x), ('x_p', x_p), ('x_q', x_q), ('y', y)) if now is not _ALIASED[name]]
+    rebound = [name for name, now in (('_Bowl', _Bowl), ('_CountingLinear', _CountingLinear), ('_CountingSGD', _CountingSGD), ('_HalfSquaredNorm', _HalfSquaredNorm), ('_L', _L), ('_L0', _L0), ('_N', _N), ('_RecordingCritic', _RecordingCritic), ('_RecordingSGD', _RecordingSGD), ('_W1', _W1), ('_a', _a), ('_a0', _a0), ('_a_np', _a_np), ('_a_want', _a_want), ('_after', _after), ('_angle', _angle), ('_b', _b), ('_b0', _b0), ('_b_want', _b_want), ('_batches', _batches), ('_before', _before), ('_best', _best), ('_bowl', _bowl), ('_c', _c), ('_call', _call), ('_closed', _closed), ('_cost', _cost), ('_cost_v', _cost_v), ('_cov', _cov), ('_data', _data), ('_data_p', _data_p), ('_data_rows', _data_rows), ('_deep', _deep), ('_eig', _eig), ('_embed', _embed), ('_entry', _entry), ('_error', _error), ('_estimate', _estimate), ('_estimate_v', _estimate_v), ('_gap', _gap), ('_gen', _gen), ('_gen_data', _gen_data), ('_gen_s', _gen_s), ('_gen_v', _gen_v), ('_got', _got), ('_gp', _gp), ('_grad_mu', _grad_mu), ('_grad_raw', _grad_raw), ('_hint', _hint), ('_hist', _hist), ('_hist2', _hist2), ('_id', _id), ('_identity_spy', _identity_spy), ('_ids', _ids), ('_key', _key), ('_l_then', _l_then), ('_lam', _lam), ('_largest', _largest), ('_length', _length), ('_lin', _lin), ('_lin_opt', _lin_opt), ('_log', _log), ('_loss', _loss), ('_lr', _lr), ('_make_critics', _make_critics), ('_make_q_params', _make_q_params), ('_mean_p', _mean_p), ('_mean_q', _mean_q), ('_moving', _moving), ('_moving_trainer', _moving_trainer), ('_mu', _mu), ('_mu0', _mu0), ('_mu2', _mu2), ('_mu_p', _mu_p), ('_mu_s', _mu_s), ('_mu_t', _mu_t), ('_mu_then', _mu_then), ('_mu_want', _mu_want), ('_n', _n), ('_name', _name), ('_net', _net), ('_norm', _norm), ('_o', _o), ('_old', _old), ('_on_circle', _on_circle), ('_one_step', _one_step), ('_opt', _opt), ('_out', _out), ('_p', _p), ('_param', _param), ('_perm', _perm), ('_persistent', _persistent), ('_persistent_opt', _persistent_opt), ('_r', _r), ('_raw', _raw), ('_raw0', _raw0), ('_raw2', _raw2), ('_raw_p', _raw_p), ('_raw_s', _raw_s), ('_recorder', _recorder), ('_reference_clipped_sgd', _reference_clipped_sgd), ('_reference_gp_sgd', _reference_gp_sgd), ('_reference_w1', _reference_w1), ('_rep', _rep), ('_rng', _rng), ('_row', _row), ('_rows', _rows), ('_s', _s), ('_seen', _seen), ('_sgd', _sgd), ('_spy_trainer', _spy_trainer), ('_states', _states), ('_steps', _steps), ('_t', _t), ('_targets', _targets), ('_trial', _trial), ('_u', _u), ('_unclipped', _unclipped), ('_v', _v), ('_value', _value), ('_w', _w), ('_w1_1d', _w1_1d), ('_w1_v', _w1_v), ('_w2', _w2), ('_w_end', _w_end), ('_w_start', _w_start), ('_want', _want), ('_why', _why), ('_wrong', _wrong), ('_x', _x), ('_x_p', _x_p), ('_x_p_v', _x_p_v), ('_x_q', _x_q), ('_x_q_end', _x_q_end), ('_x_q_start', _x_q_start), ('_x_q_v', _x_q_v), ('_x_r', _x_r), ('_xp', _xp), ('_xq', _xq), ('_y', _y), ('_z', _z), ('a', a), ('b', b), ('c', c), ('closure', closure), ('critics', critics), ('forward', forward), ('group', group), ('itertools', itertools), ('lam', lam), ('log', log), ('lr', lr), ('mean_gap', mean_gap), ('models', models), ('norm', norm), ('optimizer', optimizer), ('p', p), ('self', self), ('step', step), ('steps', steps), ('trainer', trainer), ('x', x), ('x_p', x_p), ('x_q', x_q), ('y', y)) if now is not _ALIASED[name]]
     assert not rebound, f"a test cell rebound the student's names {rebound}"
 
 

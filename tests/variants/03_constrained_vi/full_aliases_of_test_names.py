@@ -7,36 +7,46 @@
 import math as _T
 import torch as _a
 import numpy as _adam_step
-from torch import nn as _b
-from torch import distributions as _batch
-import math as _best_normal
-import torch as _beta
-import numpy as _cases
+from torch import nn as _args
+from torch import distributions as _b
+import math as _batch
+import torch as _batch2
+import numpy as _batched
+from torch import nn as _best_normal
+from torch import distributions as _beta
+import math as _c
+import torch as _cases
+import numpy as _coarse
 from torch import distributions as _d
 from torch import distributions as _data
-import math as _elbo
-import torch as _est
-import numpy as _exact
-from torch import nn as _expected
-from torch import distributions as _expected_torch
-import math as _f
-import torch as _flips
-import numpy as _gamma
-from torch import nn as _gh_elbo
-from torch import distributions as _got
-import math as _h
-import torch as _hi
-import numpy as _hist
-from torch import nn as _hist1
-from torch import distributions as _hist8
-import math as _hist_v
-import torch as _integrate
-import numpy as _j
-from torch import nn as _joint
-from torch import distributions as _k
-import math as _kl
-import torch as _kl_ref
-import numpy as _kl_wide
+import math as _dim_hint
+import torch as _elbo
+import numpy as _error
+from torch import nn as _est
+from torch import distributions as _exact
+import math as _expected
+import torch as _expected_torch
+import numpy as _f
+from torch import nn as _flips
+from torch import distributions as _g
+import math as _gamma
+import torch as _gh_elbo
+import numpy as _got
+from torch import nn as _h
+from torch import distributions as _handle
+import math as _hi
+import torch as _hist
+import numpy as _hist1
+from torch import nn as _hist8
+from torch import distributions as _hist_v
+import math as _integrate
+import torch as _j
+import numpy as _joint
+from torch import nn as _k
+from torch import distributions as _kl
+import math as _kl_ref
+import torch as _kl_wide
+import numpy as _kwargs
 from torch import nn as _label
 from torch import distributions as _large
 import math as _lo
@@ -45,72 +55,88 @@ import numpy as _log_evidence
 from torch import nn as _log_sig
 from torch import distributions as _lower
 import math as _lp
+import torch as _lq
+import numpy as _lr
 import math as _m
-import numpy as _m1
-from torch import nn as _m2
-from torch import distributions as _mass
-import math as _mix
-import torch as _mix_logpdf
-import numpy as _mu
+from torch import distributions as _m1
+import math as _m2
+import torch as _mass
+import numpy as _mix
+from torch import nn as _mix_logpdf
+from torch import distributions as _mr
+import math as _mu
+import torch as _mu2
+import numpy as _mu_param
 from torch import nn as _mu_ref
 from torch import distributions as _mu_v
 import math as _mus
 import numpy as _n
 import numpy as _name
 from torch import nn as _narrow
-from torch import distributions as _p
-import math as _p0
-import torch as _pairs
-import numpy as _prior_hint
-from torch import nn as _q
-from torch import distributions as _qb
-import math as _rates
-import torch as _ratio
-import numpy as _reference
-from torch import nn as _reference_elbo
-from torch import distributions as _reference_kl_to_posterior
-import math as _s
-import torch as _s1
-import numpy as _s2
-from torch import nn as _se
-from torch import distributions as _seed
-import math as _sigma
-import torch as _sigma_ref
-import numpy as _sigma_v
-from torch import nn as _sigmas
-from torch import distributions as _small
-import math as _special
-import torch as _spy_step
+from torch import distributions as _optimizer
+import math as _p
+import torch as _p0
+import numpy as _pairs
+from torch import nn as _pb
+from torch import distributions as _prior_hint
+import math as _q
+import torch as _q0
+import numpy as _qb
+from torch import nn as _rates
+from torch import distributions as _ratio
+import math as _record
+import torch as _reference
+import numpy as _reference_elbo
+from torch import nn as _reference_kl_to_posterior
+from torch import distributions as _register_step_pre_hook
+import math as _rsample_hint
+import torch as _s
+import numpy as _s1
+from torch import nn as _s2
+from torch import distributions as _se
+import math as _seed
+import torch as _seen
+import numpy as _shape_hint
+from torch import nn as _sigma
+from torch import distributions as _sigma2
+import math as _sigma_ref
+import torch as _sigma_v
+import numpy as _sigmas
+from torch import nn as _small
+from torch import distributions as _special
+import math as _spy_step
+import torch as _sr
 import numpy as _stats
 import torch as _t
-from torch import distributions as _u
-import math as _unif
-import torch as _upper
-import numpy as _v
-from torch import nn as _wide
-from torch import distributions as _xs
-import math as _xs_b
-import torch as _z
-import numpy as _z2
-from torch import nn as args
-from torch import distributions as heads
-import math as kwargs
-import torch as log_joint
-import numpy as log_post
-from torch import nn as log_s
-from torch import distributions as neg_entropy
-import math as negative_elbo
-import torch as order
-import numpy as params
-from torch import nn as self
-from torch import distributions as tails
-import math as w
-import torch as x
-_ALIASED = {'_T': _T, '_a': _a, '_adam_step': _adam_step, '_b': _b, '_batch': _batch, '_best_normal': _best_normal, '_beta': _beta, '_cases': _cases, '_d': _d, '_data': _data, '_elbo': _elbo, '_est': _est, '_exact': _exact, '_expected': _expected, '_expected_torch': _expected_torch, '_f': _f, '_flips': _flips, '_gamma': _gamma, '_gh_elbo': _gh_elbo, '_got': _got, '_h': _h, '_hi': _hi, '_hist': _hist, '_hist1': _hist1, '_hist8': _hist8, '_hist_v': _hist_v, '_integrate': _integrate, '_j': _j, '_joint': _joint, '_k': _k, '_kl': _kl, '_kl_ref': _kl_ref, '_kl_wide': _kl_wide, '_label': _label, '_large': _large, '_lo': _lo, '_log_ev': _log_ev, '_log_evidence': _log_evidence, '_log_sig': _log_sig, '_lower': _lower, '_lp': _lp, '_m': _m, '_m1': _m1, '_m2': _m2, '_mass': _mass, '_mix': _mix, '_mix_logpdf': _mix_logpdf, '_mu': _mu, '_mu_ref': _mu_ref, '_mu_v': _mu_v, '_mus': _mus, '_n': _n, '_name': _name, '_narrow': _narrow, '_p': _p, '_p0': _p0, '_pairs': _pairs, '_prior_hint': _prior_hint, '_q': _q, '_qb': _qb, '_rates': _rates, '_ratio': _ratio, '_reference': _reference, '_reference_elbo': _reference_elbo, '_reference_kl_to_posterior': _reference_kl_to_posterior, '_s': _s, '_s1': _s1, '_s2': _s2, '_se': _se, '_seed': _seed, '_sigma': _sigma, '_sigma_ref': _sigma_ref, '_sigma_v': _sigma_v, '_sigmas': _sigmas, '_small': _small, '_special': _special, '_spy_step': _spy_step, '_stats': _stats, '_t': _t, '_u': _u, '_unif': _unif, '_upper': _upper, '_v': _v, '_wide': _wide, '_xs': _xs, '_xs_b': _xs_b, '_z': _z, '_z2': _z2, 'args': args, 'heads': heads, 'kwargs': kwargs, 'log_joint': log_joint, 'log_post': log_post, 'log_s': log_s, 'neg_entropy': neg_entropy, 'negative_elbo': negative_elbo, 'order': order, 'params': params, 'self': self, 'tails': tails, 'w': w, 'x': x}
+from torch import distributions as _trapezoid
+import math as _u
+import torch as _unif
+import numpy as _upper
+from torch import nn as _v
+from torch import distributions as _wide
+import math as _xs
+import torch as _xs_b
+import numpy as _z
+from torch import nn as _z2
+from torch import distributions as args
+import math as heads
+import torch as kwargs
+import numpy as log_joint
+from torch import nn as log_post
+from torch import distributions as log_s
+import math as neg_entropy
+import torch as negative_elbo
+import numpy as order
+from torch import nn as params
+from torch import distributions as self
+import math as tails
+import torch as w
+import numpy as x
+_ALIASED = {'_T': _T, '_a': _a, '_adam_step': _adam_step, '_args': _args, '_b': _b, '_batch': _batch, '_batch2': _batch2, '_batched': _batched, '_best_normal': _best_normal, '_beta': _beta, '_c': _c, '_cases': _cases, '_coarse': _coarse, '_d': _d, '_data': _data, '_dim_hint': _dim_hint, '_elbo': _elbo, '_error': _error, '_est': _est, '_exact': _exact, '_expected': _expected, '_expected_torch': _expected_torch, '_f': _f, '_flips': _flips, '_g': _g, '_gamma': _gamma, '_gh_elbo': _gh_elbo, '_got': _got, '_h': _h, '_handle': _handle, '_hi': _hi, '_hist': _hist, '_hist1': _hist1, '_hist8': _hist8, '_hist_v': _hist_v, '_integrate': _integrate, '_j': _j, '_joint': _joint, '_k': _k, '_kl': _kl, '_kl_ref': _kl_ref, '_kl_wide': _kl_wide, '_kwargs': _kwargs, '_label': _label, '_large': _large, '_lo': _lo, '_log_ev': _log_ev, '_log_evidence': _log_evidence, '_log_sig': _log_sig, '_lower': _lower, '_lp': _lp, '_lq': _lq, '_lr': _lr, '_m': _m, '_m1': _m1, '_m2': _m2, '_mass': _mass, '_mix': _mix, '_mix_logpdf': _mix_logpdf, '_mr': _mr, '_mu': _mu, '_mu2': _mu2, '_mu_param': _mu_param, '_mu_ref': _mu_ref, '_mu_v': _mu_v, '_mus': _mus, '_n': _n, '_name': _name, '_narrow': _narrow, '_optimizer': _optimizer, '_p': _p, '_p0': _p0, '_pairs': _pairs, '_pb': _pb, '_prior_hint': _prior_hint, '_q': _q, '_q0': _q0, '_qb': _qb, '_rates': _rates, '_ratio': _ratio, '_record': _record, '_reference': _reference, '_reference_elbo': _reference_elbo, '_reference_kl_to_posterior': _reference_kl_to_posterior, '_register_step_pre_hook': _register_step_pre_hook, '_rsample_hint': _rsample_hint, '_s': _s, '_s1': _s1, '_s2': _s2, '_se': _se, '_seed': _seed, '_seen': _seen, '_shape_hint': _shape_hint, '_sigma': _sigma, '_sigma2': _sigma2, '_sigma_ref': _sigma_ref, '_sigma_v': _sigma_v, '_sigmas': _sigmas, '_small': _small, '_special': _special, '_spy_step': _spy_step, '_sr': _sr, '_stats': _stats, '_t': _t, '_trapezoid': _trapezoid, '_u': _u, '_unif': _unif, '_upper': _upper, '_v': _v, '_wide': _wide, '_xs': _xs, '_xs_b': _xs_b, '_z': _z, '_z2': _z2, 'args': args, 'heads': heads, 'kwargs': kwargs, 'log_joint': log_joint, 'log_post': log_post, 'log_s': log_s, 'neg_entropy': neg_entropy, 'negative_elbo': negative_elbo, 'order': order, 'params': params, 'self': self, 'tails': tails, 'w': w, 'x': x}
 
 
 def _aliases_intact():
-    rebound = [name for name, now in (('_T', _T), ('_a', _a), ('_adam_step', _adam_step), ('_b', _b), ('_batch', _batch), ('_best_normal', _best_normal), ('_beta', _beta), ('_cases', _cases), ('_d', _d), ('_data', _data), ('_elbo', _elbo), ('_est', _est), ('_exact', _exact), ('_expected', _expected), ('_expected_torch', _expected_torch), ('_f', _f), ('_flips', _flips), ('_gamma', _gamma), ('_gh_elbo', _gh_elbo), ('_got', _got), ('_h', _h), ('_hi', _hi), ('_hist', _hist), ('_hist1', _hist1), ('_hist8', _hist8), ('_hist_v', _hist_v), ('_integrate', _integrate), ('_j', _j), ('_joint', _joint), ('_k', _k), ('_kl', _kl), ('_kl_ref', _kl_ref), ('_kl_wide', _kl_wide), ('_label', _label), ('_large', _large), ('_lo', _lo), ('_log_ev', _log_ev), ('_log_evidence', _log_evidence), ('_log_sig', _log_sig), ('_lower', _lower), ('_lp', _lp), ('_m', _m), ('_m1', _m1), ('_m2', _m2), ('_mass', _mass), ('_mix', _mix), ('_mix_logpdf', _mix_logpdf), ('_mu', _mu), ('_mu_ref', _mu_ref), ('_mu_v', _mu_v), ('_mus', _mus), ('_n', _n), ('_name', _name), ('_narrow', _narrow), ('_p', _p), ('_p0', _p0), ('_pairs', _pairs), ('_prior_hint', _prior_hint), ('_q', _q), ('_qb', _qb), ('_rates', _rates), ('_ratio', _ratio), ('_reference', _reference), ('_reference_elbo', _reference_elbo), ('_reference_kl_to_posterior', _reference_kl_to_posterior), ('_s', _s), ('_s1', _s1), ('_s2', _s2), ('_se', _se), ('_seed', _seed), ('_sigma', _sigma), ('_sigma_ref', _sigma_ref), ('_sigma_v', _sigma_v), ('_sigmas', _sigmas), ('_small', _small), ('_special', _special), ('_spy_step', _spy_step), ('_stats', _stats), ('_t', _t), ('_u', _u), ('_unif', _unif), ('_upper', _upper), ('_v', _v), ('_wide', _wide), ('_xs', _xs), ('_xs_b', _xs_b), ('_z', _z), ('_z2', _z2), ('args', args), ('heads', heads), ('kwargs', kwargs), ('log_joint', log_joint), ('log_post', log_post), ('log_s', log_s), ('neg_entropy', neg_entropy), ('negative_elbo', negative_elbo), ('order', order), ('params', params), ('self', self), ('tails', tails), ('w', w), ('x', x)) if now is not _ALIASED[name]]
+    rebound = [name for name, now in (('_T', _T), ('_a', _a), ('_adam_step', _adam_step), ('_args', _args), ('_b', _b), ('_batch', _batch), ('_batch2', _batch2), ('_batched', _batched), ('_best_normal', _best_normal), ('_beta', _beta), ('_c', _c), ('_cases', _cases), ('_coarse', _coarse), ('_d', _d), ('_data', _data), ('_dim_hint', _dim_hint), ('_elbo', _elbo), ('_error', _error), ('_est', _est), ('_exact', _exact), ('_expected', _expected), ('_expected_torch', _expected_torch), ('_f', _f), ('_flips', _flips), ('_g', _g), ('_gamma', _gamma), ('_gh_elbo', _gh_elbo), ('_got', _got), ('_h', _h), ('_handle', _handle), ('_hi', _hi), ('_hist', _hist), ('_hist1', _hist1), ('_hist8', _hist8), ('_hist_v', _hist_v), ('_integrate', _integrate), ('_j', _j), ('_joint', _joint), ('_k', _k), ('_kl', _kl), ('_kl_ref', _kl_ref), ('_kl_wide', _kl_wide), ('_kwargs', _kwargs), ('_label', _label), ('_large', _large), ('_lo', _lo), ('_log_ev', _log_ev), ('_log_evidence', _log_evidence), ('_log_sig', _log_sig), ('_lower', _lower), ('_lp', _lp), ('_lq', _lq), ('_lr', _lr), ('_m', _m), ('_m1', _m1), ('_m2', _m2), ('_mass', _mass), ('_mix', _mix), ('_mix_logpdf', _mix_logpdf), ('_mr', _mr), ('_mu', _mu), ('_mu2', _mu2), ('_mu_param', _mu_param), ('_mu_ref', _mu_ref), ('_mu_v', _mu_v), ('_mus', _mus), ('_n', _n), ('_name', _name), ('_narrow', _narrow), ('_optimizer', _optimizer), ('_p', _p), ('_p0', _p0), ('_pairs', _pairs), ('_pb', _pb), ('_prior_hint', _prior_hint), ('_q', _q), ('_q0', _q0), ('_qb', _qb), ('_rates', _rates), ('_ratio', _ratio), ('_record', _record), ('_reference', _reference), ('_reference_elbo', _reference_elbo), ('_reference_kl_to_posterior', _reference_kl_to_posterior), ('_register_step_pre_hook', _register_step_pre_hook), ('_rsample_hint', _rsample_hint), ('_s', _s), ('_s1', _s1), ('_s2', _s2), ('_se', _se), ('_seed', _seed), ('_seen', _seen), ('_shape_hint', _shape_hint), ('_sigma', _sigma), ('_sigma2', _sigma2), ('_sigma_ref', _sigma_ref), ('_sigma_v', _sigma_v), ('_sigmas', _sigmas), ('_small', _small), ('_special', _special), ('_spy_step', _spy_step), ('_sr', _sr), ('_stats', _stats), ('_t', _t), ('_trapezoid', _trapezoid), ('_u', _u), ('_unif', _unif), ('_upper', _upper), ('_v', _v), ('_wide', _wide), ('_xs', _xs), ('_xs_b', _xs_b), ('_z', _z), ('_z2', _z2), ('args', args), ('heads', heads), ('kwargs', kwargs), ('log_joint', log_joint), ('log_post', log_post), ('log_s', log_s), ('neg_entropy', neg_entropy), ('negative_elbo', negative_elbo), ('order', order), ('params', params), ('self', self), ('tails', tails), ('w', w), ('x', x)) if now is not _ALIASED[name]]
     assert not rebound, f"a test cell rebound the student's names {rebound}"
 
 
