@@ -1,0 +1,14 @@
+# Zeroes both optimisers once, then both backward passes, then both steps: D also steps on the G step's gradients. (From a student's read-through.)
+# kind: procedure
+# caught: visible
+# replaces: gan_step__solution
+# loses: gan_step__mechanics
+def gan_train_step(generator, discriminator, g_optimizer, d_optimizer, real, z_dim):
+    d_optimizer.zero_grad(); g_optimizer.zero_grad()
+    fake = generator(torch.randn(real.shape[0], z_dim, device=real.device))
+    d_loss = discriminator_loss(discriminator(real), discriminator(fake.detach()))
+    d_loss.backward()
+    g_loss = generator_loss(discriminator(fake))
+    g_loss.backward()
+    d_optimizer.step(); g_optimizer.step()
+    return d_loss.item(), g_loss.item()
