@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: f707b658e81ee93c
+#     cells: 7c08fd9e5ca5a28b
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -430,9 +430,9 @@ def __test_cell__():
     _f, _c = (_lp.exp() * (_lp - _lq)).tolist(), _coarse.tolist()
     _trapezoid = sum((_c[_i + 1] - _c[_i]) * (_f[_i] + _f[_i + 1]) / 2 for _i in range(3))
     check_close(kl_quadrature(_p, _q, _coarse), _trapezoid, "kl_quadrature on the coarse uneven grid [-1, 0, 0.5, 2]",
-                atol=1e-5, rtol=1e-5, hint="use the trapezoidal rule with the spacings of xs, torch.trapezoid(integrand, "
-                                           "xs, dim=0); a sum of the values times one spacing (a Riemann sum) differs "
-                                           "on a coarse or uneven grid")
+                atol=1e-5, rtol=1e-5,
+                hint="use the trapezoidal rule with the spacings of xs, torch.trapezoid(integrand, xs, dim=0); a sum "
+                     "of the values times one spacing (a Riemann sum) differs on a coarse or uneven grid")
     # A batched grid, as in sections 7 and 10: one column per distribution of a batch of two p's, shape (2001, 2).
     _mus, _sigmas = torch.tensor([0.0, 1.5]), torch.tensor([1.0, 0.6])
     _pb, _q0 = dist.Normal(_mus, _sigmas), dist.Normal(-0.5, 1.5)
@@ -1261,8 +1261,9 @@ def __test_cell__():
         _handle.remove()
     check_true(len(_seen) == 20, "fit_elbo_adam(..., n_steps=20)",
                f"expected 20 calls of optimizer.step(), got {len(_seen)}", hint="one Adam step per iteration")
-    _rsample_hint = ("the gradient must flow through the samples: z = mu + sigma * eps with eps = torch.randn(n_samples) "
-                     "(or q.rsample()); q.sample() returns constants, so the log joint gives mu no gradient")
+    _rsample_hint = ("the gradient must flow through the samples: z = mu + sigma * eps with "
+                     "eps = torch.randn(n_samples) (or q.rsample()); q.sample() returns constants, so the log joint "
+                     "gives mu no gradient")
     check_true(_seen[0][1] is not None, "gradient of -ELBO with respect to mu in the first step",
                "no gradient reached mu", hint=_rsample_hint)
     check_true(_seen[0][1] > 0.5, "gradient of -ELBO with respect to mu in the first step (1 head, 3 tails)",
