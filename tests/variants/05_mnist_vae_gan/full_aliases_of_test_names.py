@@ -29,166 +29,165 @@ import torch as _batch
 import numpy as _before
 from torch import nn as _big
 from torch import distributions as _c
-import math as _clean
-import torch as _copy
-import numpy as _corr
+import math as _copy
+import torch as _corr
 from torch import distributions as _d
-from torch import distributions as _d_before
-import math as _d_net
-import torch as _d_opt
-import numpy as _disc
-from torch import nn as _disc_0
-from torch import distributions as _disc_s
-import math as _dl
-import torch as _e
-import numpy as _error
-from torch import nn as _expected
-from torch import distributions as _expected1
-import math as _f
-import torch as _fake_d
-import numpy as _first
-from torch import nn as _flat_hint
-from torch import distributions as _flat_value
-import math as _flatten_hint
-import torch as _fresh
-import numpy as _g
-from torch import nn as _g_before
-from torch import distributions as _g_net
-import math as _g_opt
-import torch as _ge
-import numpy as _gen
-from torch import nn as _gen_0
-from torch import distributions as _gen_s
-import math as _gg
-import torch as _gi
-import numpy as _gl
-from torch import nn as _got
-from torch import distributions as _gp
-import math as _grad
-import torch as _gt
-import numpy as _half_a
-from torch import nn as _half_b
-from torch import distributions as _halves
-import math as _hits
-import torch as _hook
-import numpy as _ia
-from torch import nn as _ib
-from torch import distributions as _idx
-import math as _image_value
-import torch as _inputs
-import numpy as _kl
-from torch import nn as _kl_n
-from torch import distributions as _kl_w
-import math as _last
-import torch as _le
-import numpy as _lf
-from torch import nn as _lg
-from torch import distributions as _log_var
-import math as _logits
-import torch as _loss
-import numpy as _lv
-from torch import nn as _lv_g
-from torch import distributions as _lv_k
-import math as _lv_mc
-import torch as _lv_t
+from torch import nn as _d_before
+from torch import distributions as _d_net
+import math as _d_opt
+import torch as _disc
+import numpy as _disc_0
+from torch import nn as _disc_s
+from torch import distributions as _dl
+import math as _e
+import torch as _error
+import numpy as _expected
+from torch import nn as _expected1
+from torch import distributions as _f
+import math as _fake_d
+import torch as _first
+import numpy as _flat_hint
+from torch import nn as _flat_value
+from torch import distributions as _flatten_hint
+import math as _fresh
+import torch as _g
+import numpy as _g_before
+from torch import nn as _g_net
+from torch import distributions as _g_opt
+import math as _ge
+import torch as _gen
+import numpy as _gen_0
+from torch import nn as _gen_s
+from torch import distributions as _gg
+import math as _gi
+import torch as _gl
+import numpy as _got
+from torch import nn as _gp
+from torch import distributions as _grad
+import math as _gt
+import torch as _half_a
+import numpy as _half_b
+from torch import nn as _halves
+from torch import distributions as _hits
+import math as _hook
+import torch as _ia
+import numpy as _ib
+from torch import nn as _idx
+from torch import distributions as _image_value
+import math as _inputs
+import torch as _kl
+import numpy as _kl_n
+from torch import nn as _kl_w
+from torch import distributions as _last
+import math as _le
+import torch as _lf
+import numpy as _lg
+from torch import nn as _log_var
+from torch import distributions as _logits
+import math as _loss
+import torch as _lv
+import numpy as _lv_g
+from torch import nn as _lv_k
+from torch import distributions as _lv_mc
+import math as _lv_t
 import math as _m
-from torch import nn as _mc
-from torch import distributions as _mg
-import math as _mmd2_numpy
-import torch as _mmd2_reference
-import numpy as _model
-from torch import nn as _ms
-from torch import distributions as _mu
-import math as _mu_g
-import torch as _mu_k
-import numpy as _mu_mc
-from torch import nn as _mu_t
+import numpy as _mc
+from torch import nn as _mg
+from torch import distributions as _mmd2_numpy
+import math as _mmd2_reference
+import torch as _model
+import numpy as _ms
+from torch import nn as _mu
+from torch import distributions as _mu_g
+import math as _mu_k
+import torch as _mu_mc
+import numpy as _mu_t
 import numpy as _n
-import math as _name
-import torch as _ne
-import numpy as _nf
-from torch import nn as _noise
-from torch import distributions as _noise_seen
-import math as _nr
-import torch as _one
-import numpy as _opt
-from torch import nn as _out
-from torch import distributions as _p
-import math as _per_image
-import torch as _q
-import numpy as _r
-from torch import nn as _real
-from torch import distributions as _ref
-import math as _ref2
-import torch as _ref2_loss
-import numpy as _ref_imgs
-from torch import nn as _ref_loss
-from torch import distributions as _ref_pick
-import math as _reference
-import torch as _reference_loss
-import numpy as _ret
-from torch import nn as _returned
-from torch import distributions as _s
-import math as _same
-import torch as _second
-import numpy as _self
-from torch import nn as _sgd_step
-from torch import distributions as _sigma
-import math as _softplus_np
-import torch as _spy
-import numpy as _stale
-from torch import nn as _steps
-from torch import distributions as _tiny
-import math as _v
-import torch as _v_img
-import numpy as _want
-from torch import nn as _wide
-from torch import distributions as _x
-import math as _x8
-import torch as _xe
-import numpy as _xf
-from torch import nn as _y
-from torch import distributions as _z_d
-import math as _z_g
-import torch as _zero_logits
-import numpy as _zg
-from torch import nn as _zmc
-from torch import distributions as _zs
-import math as _zt
-import torch as _zz
-import numpy as forward
-from torch import nn as k
-from torch import distributions as kaa
-import math as kbb
-import torch as kl
-import numpy as kxx
-from torch import nn as kyy
-from torch import distributions as log_var
-import math as logits
-import torch as m
-import numpy as model
-from torch import nn as mu
-from torch import distributions as n
-import math as net
-import torch as off_a
-import numpy as off_b
-from torch import nn as out
-from torch import distributions as p
-import math as params_a
-import torch as params_b
-import numpy as rec
-from torch import nn as self
-from torch import distributions as sigma
-import math as squared
-import torch as u
-import numpy as v
-from torch import nn as x
-from torch import distributions as y
-_ALIASED = {'_Bernoulli': _Bernoulli, '_D0': _D0, '_D1': _D1, '_D1_net': _D1_net, '_D_net': _D_net, '_D_spy': _D_spy, '_Dr': _Dr, '_G0': _G0, '_G_net': _G_net, '_G_spy': _G_spy, '_Gr': _Gr, '_LR_D': _LR_D, '_LR_G': _LR_G, '_Ld': _Ld, '_Lg': _Lg, '_Normal': _Normal, '_Spy': _Spy, '_TinyVAE': _TinyVAE, '_a': _a, '_after': _after, '_b': _b, '_batch': _batch, '_before': _before, '_big': _big, '_c': _c, '_clean': _clean, '_copy': _copy, '_corr': _corr, '_d': _d, '_d_before': _d_before, '_d_net': _d_net, '_d_opt': _d_opt, '_disc': _disc, '_disc_0': _disc_0, '_disc_s': _disc_s, '_dl': _dl, '_e': _e, '_error': _error, '_expected': _expected, '_expected1': _expected1, '_f': _f, '_fake_d': _fake_d, '_first': _first, '_flat_hint': _flat_hint, '_flat_value': _flat_value, '_flatten_hint': _flatten_hint, '_fresh': _fresh, '_g': _g, '_g_before': _g_before, '_g_net': _g_net, '_g_opt': _g_opt, '_ge': _ge, '_gen': _gen, '_gen_0': _gen_0, '_gen_s': _gen_s, '_gg': _gg, '_gi': _gi, '_gl': _gl, '_got': _got, '_gp': _gp, '_grad': _grad, '_gt': _gt, '_half_a': _half_a, '_half_b': _half_b, '_halves': _halves, '_hits': _hits, '_hook': _hook, '_ia': _ia, '_ib': _ib, '_idx': _idx, '_image_value': _image_value, '_inputs': _inputs, '_kl': _kl, '_kl_n': _kl_n, '_kl_w': _kl_w, '_last': _last, '_le': _le, '_lf': _lf, '_lg': _lg, '_log_var': _log_var, '_logits': _logits, '_loss': _loss, '_lv': _lv, '_lv_g': _lv_g, '_lv_k': _lv_k, '_lv_mc': _lv_mc, '_lv_t': _lv_t, '_m': _m, '_mc': _mc, '_mg': _mg, '_mmd2_numpy': _mmd2_numpy, '_mmd2_reference': _mmd2_reference, '_model': _model, '_ms': _ms, '_mu': _mu, '_mu_g': _mu_g, '_mu_k': _mu_k, '_mu_mc': _mu_mc, '_mu_t': _mu_t, '_n': _n, '_name': _name, '_ne': _ne, '_nf': _nf, '_noise': _noise, '_noise_seen': _noise_seen, '_nr': _nr, '_one': _one, '_opt': _opt, '_out': _out, '_p': _p, '_per_image': _per_image, '_q': _q, '_r': _r, '_real': _real, '_ref': _ref, '_ref2': _ref2, '_ref2_loss': _ref2_loss, '_ref_imgs': _ref_imgs, '_ref_loss': _ref_loss, '_ref_pick': _ref_pick, '_reference': _reference, '_reference_loss': _reference_loss, '_ret': _ret, '_returned': _returned, '_s': _s, '_same': _same, '_second': _second, '_self': _self, '_sgd_step': _sgd_step, '_sigma': _sigma, '_softplus_np': _softplus_np, '_spy': _spy, '_stale': _stale, '_steps': _steps, '_tiny': _tiny, '_v': _v, '_v_img': _v_img, '_want': _want, '_wide': _wide, '_x': _x, '_x8': _x8, '_xe': _xe, '_xf': _xf, '_y': _y, '_z_d': _z_d, '_z_g': _z_g, '_zero_logits': _zero_logits, '_zg': _zg, '_zmc': _zmc, '_zs': _zs, '_zt': _zt, '_zz': _zz, 'forward': forward, 'k': k, 'kaa': kaa, 'kbb': kbb, 'kl': kl, 'kxx': kxx, 'kyy': kyy, 'log_var': log_var, 'logits': logits, 'm': m, 'model': model, 'mu': mu, 'n': n, 'net': net, 'off_a': off_a, 'off_b': off_b, 'out': out, 'p': p, 'params_a': params_a, 'params_b': params_b, 'rec': rec, 'self': self, 'sigma': sigma, 'squared': squared, 'u': u, 'v': v, 'x': x, 'y': y}
+from torch import distributions as _name
+import math as _ne
+import torch as _nf
+import numpy as _noise
+from torch import nn as _noise_seen
+from torch import distributions as _nr
+import math as _one
+import torch as _opt
+import numpy as _out
+from torch import nn as _p
+from torch import distributions as _per_image
+import math as _q
+import torch as _r
+import numpy as _real
+from torch import nn as _ref
+from torch import distributions as _ref2
+import math as _ref2_loss
+import torch as _ref_imgs
+import numpy as _ref_loss
+from torch import nn as _ref_pick
+from torch import distributions as _reference
+import math as _reference_loss
+import torch as _ret
+import numpy as _returned
+from torch import nn as _s
+from torch import distributions as _same
+import math as _second
+import torch as _self
+import numpy as _sgd_step
+from torch import nn as _sigma
+from torch import distributions as _softplus_np
+import math as _spy
+import torch as _steps
+import numpy as _tiny
+from torch import nn as _v
+from torch import distributions as _v_img
+import math as _want
+import torch as _wide
+import numpy as _x
+from torch import nn as _x8
+from torch import distributions as _xe
+import math as _xf
+import torch as _y
+import numpy as _z_d
+from torch import nn as _z_g
+from torch import distributions as _zero_logits
+import math as _zg
+import torch as _zmc
+import numpy as _zs
+from torch import nn as _zt
+from torch import distributions as _zz
+import math as forward
+import torch as k
+import numpy as kaa
+from torch import nn as kbb
+from torch import distributions as kl
+import math as kxx
+import torch as kyy
+import numpy as log_var
+from torch import nn as logits
+from torch import distributions as m
+import math as model
+import torch as models
+import numpy as mu
+from torch import nn as n
+from torch import distributions as net
+import math as off_a
+import torch as off_b
+import numpy as out
+from torch import nn as p
+from torch import distributions as params_a
+import math as params_b
+import torch as rec
+import numpy as self
+from torch import nn as sigma
+from torch import distributions as squared
+import math as u
+import torch as v
+import numpy as x
+from torch import nn as y
+_ALIASED = {'_Bernoulli': _Bernoulli, '_D0': _D0, '_D1': _D1, '_D1_net': _D1_net, '_D_net': _D_net, '_D_spy': _D_spy, '_Dr': _Dr, '_G0': _G0, '_G_net': _G_net, '_G_spy': _G_spy, '_Gr': _Gr, '_LR_D': _LR_D, '_LR_G': _LR_G, '_Ld': _Ld, '_Lg': _Lg, '_Normal': _Normal, '_Spy': _Spy, '_TinyVAE': _TinyVAE, '_a': _a, '_after': _after, '_b': _b, '_batch': _batch, '_before': _before, '_big': _big, '_c': _c, '_copy': _copy, '_corr': _corr, '_d': _d, '_d_before': _d_before, '_d_net': _d_net, '_d_opt': _d_opt, '_disc': _disc, '_disc_0': _disc_0, '_disc_s': _disc_s, '_dl': _dl, '_e': _e, '_error': _error, '_expected': _expected, '_expected1': _expected1, '_f': _f, '_fake_d': _fake_d, '_first': _first, '_flat_hint': _flat_hint, '_flat_value': _flat_value, '_flatten_hint': _flatten_hint, '_fresh': _fresh, '_g': _g, '_g_before': _g_before, '_g_net': _g_net, '_g_opt': _g_opt, '_ge': _ge, '_gen': _gen, '_gen_0': _gen_0, '_gen_s': _gen_s, '_gg': _gg, '_gi': _gi, '_gl': _gl, '_got': _got, '_gp': _gp, '_grad': _grad, '_gt': _gt, '_half_a': _half_a, '_half_b': _half_b, '_halves': _halves, '_hits': _hits, '_hook': _hook, '_ia': _ia, '_ib': _ib, '_idx': _idx, '_image_value': _image_value, '_inputs': _inputs, '_kl': _kl, '_kl_n': _kl_n, '_kl_w': _kl_w, '_last': _last, '_le': _le, '_lf': _lf, '_lg': _lg, '_log_var': _log_var, '_logits': _logits, '_loss': _loss, '_lv': _lv, '_lv_g': _lv_g, '_lv_k': _lv_k, '_lv_mc': _lv_mc, '_lv_t': _lv_t, '_m': _m, '_mc': _mc, '_mg': _mg, '_mmd2_numpy': _mmd2_numpy, '_mmd2_reference': _mmd2_reference, '_model': _model, '_ms': _ms, '_mu': _mu, '_mu_g': _mu_g, '_mu_k': _mu_k, '_mu_mc': _mu_mc, '_mu_t': _mu_t, '_n': _n, '_name': _name, '_ne': _ne, '_nf': _nf, '_noise': _noise, '_noise_seen': _noise_seen, '_nr': _nr, '_one': _one, '_opt': _opt, '_out': _out, '_p': _p, '_per_image': _per_image, '_q': _q, '_r': _r, '_real': _real, '_ref': _ref, '_ref2': _ref2, '_ref2_loss': _ref2_loss, '_ref_imgs': _ref_imgs, '_ref_loss': _ref_loss, '_ref_pick': _ref_pick, '_reference': _reference, '_reference_loss': _reference_loss, '_ret': _ret, '_returned': _returned, '_s': _s, '_same': _same, '_second': _second, '_self': _self, '_sgd_step': _sgd_step, '_sigma': _sigma, '_softplus_np': _softplus_np, '_spy': _spy, '_steps': _steps, '_tiny': _tiny, '_v': _v, '_v_img': _v_img, '_want': _want, '_wide': _wide, '_x': _x, '_x8': _x8, '_xe': _xe, '_xf': _xf, '_y': _y, '_z_d': _z_d, '_z_g': _z_g, '_zero_logits': _zero_logits, '_zg': _zg, '_zmc': _zmc, '_zs': _zs, '_zt': _zt, '_zz': _zz, 'forward': forward, 'k': k, 'kaa': kaa, 'kbb': kbb, 'kl': kl, 'kxx': kxx, 'kyy': kyy, 'log_var': log_var, 'logits': logits, 'm': m, 'model': model, 'models': models, 'mu': mu, 'n': n, 'net': net, 'off_a': off_a, 'off_b': off_b, 'out': out, 'p': p, 'params_a': params_a, 'params_b': params_b, 'rec': rec, 'self': self, 'sigma': sigma, 'squared': squared, 'u': u, 'v': v, 'x': x, 'y': y}
 
 
 def _aliases_intact():
-    rebound = [name for name, now in (('_Bernoulli', _Bernoulli), ('_D0', _D0), ('_D1', _D1), ('_D1_net', _D1_net), ('_D_net', _D_net), ('_D_spy', _D_spy), ('_Dr', _Dr), ('_G0', _G0), ('_G_net', _G_net), ('_G_spy', _G_spy), ('_Gr', _Gr), ('_LR_D', _LR_D), ('_LR_G', _LR_G), ('_Ld', _Ld), ('_Lg', _Lg), ('_Normal', _Normal), ('_Spy', _Spy), ('_TinyVAE', _TinyVAE), ('_a', _a), ('_after', _after), ('_b', _b), ('_batch', _batch), ('_before', _before), ('_big', _big), ('_c', _c), ('_clean', _clean), ('_copy', _copy), ('_corr', _corr), ('_d', _d), ('_d_before', _d_before), ('_d_net', _d_net), ('_d_opt', _d_opt), ('_disc', _disc), ('_disc_0', _disc_0), ('_disc_s', _disc_s), ('_dl', _dl), ('_e', _e), ('_error', _error), ('_expected', _expected), ('_expected1', _expected1), ('_f', _f), ('_fake_d', _fake_d), ('_first', _first), ('_flat_hint', _flat_hint), ('_flat_value', _flat_value), ('_flatten_hint', _flatten_hint), ('_fresh', _fresh), ('_g', _g), ('_g_before', _g_before), ('_g_net', _g_net), ('_g_opt', _g_opt), ('_ge', _ge), ('_gen', _gen), ('_gen_0', _gen_0), ('_gen_s', _gen_s), ('_gg', _gg), ('_gi', _gi), ('_gl', _gl), ('_got', _got), ('_gp', _gp), ('_grad', _grad), ('_gt', _gt), ('_half_a', _half_a), ('_half_b', _half_b), ('_halves', _halves), ('_hits', _hits), ('_hook', _hook), ('_ia', _ia), ('_ib', _ib), ('_idx', _idx), ('_image_value', _image_value), ('_inputs', _inputs), ('_kl', _kl), ('_kl_n', _kl_n), ('_kl_w', _kl_w), ('_last', _last), ('_le', _le), ('_lf', _lf), ('_lg', _lg), ('_log_var', _log_var), ('_logits', _logits), ('_loss', _loss), ('_lv', _lv), ('_lv_g', _lv_g), ('_lv_k', _lv_k), ('_lv_mc', _lv_mc), ('_lv_t', _lv_t), ('_m', _m), ('_mc', _mc), ('_mg', _mg), ('_mmd2_numpy', _mmd2_numpy), ('_mmd2_reference', _mmd2_reference), ('_model', _model), ('_ms', _ms), ('_mu', _mu), ('_mu_g', _mu_g), ('_mu_k', _mu_k), ('_mu_mc', _mu_mc), ('_mu_t', _mu_t), ('_n', _n), ('_name', _name), ('_ne', _ne), ('_nf', _nf), ('_noise', _noise), ('_noise_seen', _noise_seen), ('_nr', _nr), ('_one', _one), ('_opt', _opt), ('_out', _out), ('_p', _p), ('_per_image', _per_image), ('_q', _q), ('_r', _r), ('_real', _real), ('_ref', _ref), ('_ref2', _ref2), ('_ref2_loss', _ref2_loss), ('_ref_imgs', _ref_imgs), ('_ref_loss', _ref_loss), ('_ref_pick', _ref_pick), ('_reference', _reference), ('_reference_loss', _reference_loss), ('_ret', _ret), ('_returned', _returned), ('_s', _s), ('_same', _same), ('_second', _second), ('_self', _self), ('_sgd_step', _sgd_step), ('_sigma', _sigma), ('_softplus_np', _softplus_np), ('_spy', _spy), ('_stale', _stale), ('_steps', _steps), ('_tiny', _tiny), ('_v', _v), ('_v_img', _v_img), ('_want', _want), ('_wide', _wide), ('_x', _x), ('_x8', _x8), ('_xe', _xe), ('_xf', _xf), ('_y', _y), ('_z_d', _z_d), ('_z_g', _z_g), ('_zero_logits', _zero_logits), ('_zg', _zg), ('_zmc', _zmc), ('_zs', _zs), ('_zt', _zt), ('_zz', _zz), ('forward', forward), ('k', k), ('kaa', kaa), ('kbb', kbb), ('kl', kl), ('kxx', kxx), ('kyy', kyy), ('log_var', log_var), ('logits', logits), ('m', m), ('model', model), ('mu', mu), ('n', n), ('net', net), ('off_a', off_a), ('off_b', off_b), ('out', out), ('p', p), ('params_a', params_a), ('params_b', params_b), ('rec', rec), ('self', self), ('sigma', sigma), ('squared', squared), ('u', u), ('v', v), ('x', x), ('y', y)) if now is not _ALIASED[name]]
+    rebound = [name for name, now in (('_Bernoulli', _Bernoulli), ('_D0', _D0), ('_D1', _D1), ('_D1_net', _D1_net), ('_D_net', _D_net), ('_D_spy', _D_spy), ('_Dr', _Dr), ('_G0', _G0), ('_G_net', _G_net), ('_G_spy', _G_spy), ('_Gr', _Gr), ('_LR_D', _LR_D), ('_LR_G', _LR_G), ('_Ld', _Ld), ('_Lg', _Lg), ('_Normal', _Normal), ('_Spy', _Spy), ('_TinyVAE', _TinyVAE), ('_a', _a), ('_after', _after), ('_b', _b), ('_batch', _batch), ('_before', _before), ('_big', _big), ('_c', _c), ('_copy', _copy), ('_corr', _corr), ('_d', _d), ('_d_before', _d_before), ('_d_net', _d_net), ('_d_opt', _d_opt), ('_disc', _disc), ('_disc_0', _disc_0), ('_disc_s', _disc_s), ('_dl', _dl), ('_e', _e), ('_error', _error), ('_expected', _expected), ('_expected1', _expected1), ('_f', _f), ('_fake_d', _fake_d), ('_first', _first), ('_flat_hint', _flat_hint), ('_flat_value', _flat_value), ('_flatten_hint', _flatten_hint), ('_fresh', _fresh), ('_g', _g), ('_g_before', _g_before), ('_g_net', _g_net), ('_g_opt', _g_opt), ('_ge', _ge), ('_gen', _gen), ('_gen_0', _gen_0), ('_gen_s', _gen_s), ('_gg', _gg), ('_gi', _gi), ('_gl', _gl), ('_got', _got), ('_gp', _gp), ('_grad', _grad), ('_gt', _gt), ('_half_a', _half_a), ('_half_b', _half_b), ('_halves', _halves), ('_hits', _hits), ('_hook', _hook), ('_ia', _ia), ('_ib', _ib), ('_idx', _idx), ('_image_value', _image_value), ('_inputs', _inputs), ('_kl', _kl), ('_kl_n', _kl_n), ('_kl_w', _kl_w), ('_last', _last), ('_le', _le), ('_lf', _lf), ('_lg', _lg), ('_log_var', _log_var), ('_logits', _logits), ('_loss', _loss), ('_lv', _lv), ('_lv_g', _lv_g), ('_lv_k', _lv_k), ('_lv_mc', _lv_mc), ('_lv_t', _lv_t), ('_m', _m), ('_mc', _mc), ('_mg', _mg), ('_mmd2_numpy', _mmd2_numpy), ('_mmd2_reference', _mmd2_reference), ('_model', _model), ('_ms', _ms), ('_mu', _mu), ('_mu_g', _mu_g), ('_mu_k', _mu_k), ('_mu_mc', _mu_mc), ('_mu_t', _mu_t), ('_n', _n), ('_name', _name), ('_ne', _ne), ('_nf', _nf), ('_noise', _noise), ('_noise_seen', _noise_seen), ('_nr', _nr), ('_one', _one), ('_opt', _opt), ('_out', _out), ('_p', _p), ('_per_image', _per_image), ('_q', _q), ('_r', _r), ('_real', _real), ('_ref', _ref), ('_ref2', _ref2), ('_ref2_loss', _ref2_loss), ('_ref_imgs', _ref_imgs), ('_ref_loss', _ref_loss), ('_ref_pick', _ref_pick), ('_reference', _reference), ('_reference_loss', _reference_loss), ('_ret', _ret), ('_returned', _returned), ('_s', _s), ('_same', _same), ('_second', _second), ('_self', _self), ('_sgd_step', _sgd_step), ('_sigma', _sigma), ('_softplus_np', _softplus_np), ('_spy', _spy), ('_steps', _steps), ('_tiny', _tiny), ('_v', _v), ('_v_img', _v_img), ('_want', _want), ('_wide', _wide), ('_x', _x), ('_x8', _x8), ('_xe', _xe), ('_xf', _xf), ('_y', _y), ('_z_d', _z_d), ('_z_g', _z_g), ('_zero_logits', _zero_logits), ('_zg', _zg), ('_zmc', _zmc), ('_zs', _zs), ('_zt', _zt), ('_zz', _zz), ('forward', forward), ('k', k), ('kaa', kaa), ('kbb', kbb), ('kl', kl), ('kxx', kxx), ('kyy', kyy), ('log_var', log_var), ('logits', logits), ('m', m), ('model', model), ('models', models), ('mu', mu), ('n', n), ('net', net), ('off_a', off_a), ('off_b', off_b), ('out', out), ('p', p), ('params_a', params_a), ('params_b', params_b), ('rec', rec), ('self', self), ('sigma', sigma), ('squared', squared), ('u', u), ('v', v), ('x', x), ('y', y)) if now is not _ALIASED[name]]
     assert not rebound, f"a test cell rebound the student's names {rebound}"
 
 
