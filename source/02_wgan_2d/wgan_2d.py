@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 882f3b16ab9410af
+#     cells: 10c027e05f079d49
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -1793,7 +1793,7 @@ for label, exact, clip_estimate, gp_estimate in rows:
 #
 # **Gradient penalty.** $Q$ moves its mean between the two modes and stretches along the line that joins them, until its $2\sigma$ ellipse covers both blobs. The exact $W_1$ drops from about 5.2 to about 2.5 and then stays there: a single Gaussian can only compromise between two separated blobs, and this elongated one is about as good as a Gaussian gets. The critic's estimate follows the exact distance, with a lag while $Q$ moves fast; near the end it is about 10–15% too high, as the back-of-the-envelope model of section 12 predicts, and the corrected estimate is close to the exact value. The critic in the last panel is highest on the two modes and falls off steadily towards the middle of $Q$, where $Q$ has mass and $P$ has none.
 #
-# **Weight clipping.** The estimate is smaller than $W_1$ by a factor of thousands: with every parameter in $[-0.01, 0.01]$ the critic is $K$-Lipschitz with a tiny $K$, and the number it reports is not a distance we could read. Adam hides much of this from $Q$, because it normalises the size of the gradient it receives; but the *shape* of the critic matters too, and with many parameters stuck at $\pm c$ the clipped critic is close to a linear function (in the last panel its contour lines are nearly parallel stripes). A linear critic only sees the difference of the means. Once the means agree, its signal about the spread of $Q$ is weak and noisy, and $Q$ typically swings back and forth, overshooting in its spread, with the exact $W_1$ going up and down instead of settling. How far it swings, and where it happens to be when training stops, depends on the seed (we measured end values between 2.6 and 4.3 over five seeds); the GP run settles at about 2.5 every time.
+# **Weight clipping.** The estimate is smaller than $W_1$ by a factor of thousands: with every parameter in $[-0.01, 0.01]$ the critic is $K$-Lipschitz with a tiny $K$, and the number it reports is not a distance we could read. Adam hides much of this from $Q$, because it normalises the size of the gradient it receives; but the *shape* of the critic matters too, and with many parameters stuck at $\pm c$ the clipped critic is close to a linear function (after a full-size run its contour lines in the last panel are nearly parallel stripes; after the 150 iterations of the grading size they still form a V-shaped valley, with the data on its two slopes). A linear critic only sees the difference of the means. Once the means agree, its signal about the spread of $Q$ is weak and noisy, and $Q$ typically swings back and forth, overshooting in its spread, with the exact $W_1$ going up and down instead of settling. How far it swings, and where it happens to be when training stops, depends on the seed (we measured end values between 2.6 and 4.3 over five seeds); the GP run settles at about 2.5 every time.
 #
 # **Persistence.** Both runs kept one critic for the whole run. If you like, try the other scheme, a fresh `make_critic()` and optimiser in every iteration: in our tests the estimates stayed near 0 and $Q$ ended at an exact $W_1$ of 3.3 to 4.3 instead of 2.5, because a critic trained for 5 steps from scratch never gets close to the supremum whose gradient $Q$ needs.
 #
