@@ -17,7 +17,8 @@ from dgmcourse.instructor.release import release
 
 # Seconds a student waits for the whole notebook at grading size (kernel start included).
 BUDGETS = {"01_space_worms_wasserstein": 30, "02_wgan_2d": 60, "03_constrained_vi": 60,
-           "04_exponential_elbo": 30, "05_mnist_vae_gan": 180}
+           "04_exponential_elbo": 30, "05_mnist_vae_gan": 180,
+           "06_diffusion": 60}
 
 
 def measure(course: Course, work: Path, assignments: list[str] | None = None, repeats: int = 3,
