@@ -1,5 +1,6 @@
 # Draws one noise tensor before the loop and passes it to every step.
 # kind: procedure
+# caught: visible
 # replaces: ddpm__solution
 # loses: ddpm__tests ddpm__trend
 # tells: it reuses one noise tensor for every step, so the noise of all steps adds up coherently instead of

@@ -1,5 +1,6 @@
 # Passes zeros as the noise of every step: the chain follows its means only.
 # kind: procedure
+# caught: visible
 # replaces: ddpm__solution
 # loses: ddpm__tests ddpm__trend
 # tells: it gives every step zero noise, so the chain follows the means only and the samples collapse towards the

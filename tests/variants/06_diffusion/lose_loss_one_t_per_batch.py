@@ -1,5 +1,6 @@
 # Draws a single t for the whole mini-batch.
 # kind: procedure
+# caught: visible
 # replaces: loss__solution
 # loses: loss__tests
 # tells: it draws one t for the whole batch, so each gradient step trains a single noise level and the loss jumps

@@ -1,5 +1,6 @@
 # Leaves the cosine betas unclipped, so that beta_T = 1 and alpha_bar_T = 0 exactly.
 # kind: procedure
+# caught: visible
 # replaces: schedule__solution
 # loses: schedule__tests
 # tells: it does not clip the cosine betas at max_beta, so beta_T = 1 - f(T) / f(T - 1) = 1 (f(T) = 0): the last

@@ -1,5 +1,6 @@
 # Drops the offset s from the cosine: f(t) = cos^2(t / T * pi / 2).
 # kind: procedure
+# caught: visible
 # replaces: schedule__solution
 # loses: schedule__tests
 # tells: it leaves out the offset s in f(t) = cos^2((t / T + s) / (1 + s) * pi / 2), which changes every alpha_bar_t

@@ -1,5 +1,6 @@
 # Takes the running product up to step t - 1 (an exclusive cumulative product): alpha_bar is shifted by one step.
 # kind: procedure
+# caught: visible
 # replaces: schedule__solution
 # loses: schedule__tests ddpm__trend
 # tells: its alpha_bar_t is the product of the factors up to step t - 1, one step short: the index is off by one.
