@@ -56,6 +56,16 @@ def test_batches_keep_losses_apart(tmp_path):
     assert expected_scores(groups[2], points) == points
 
 
+def test_a_loss_passed_on_into_a_task_keeps_that_task_s_variants_apart(tmp_path):
+    """A schedule mistake that stops the loss's trend from falling, and a loss mistake that lets the loss fall
+    anyway (06: alpha for alpha_bar with noise from a fixed generator), would undo each other in one submission."""
+    schedule = parse(_write(tmp_path, "lose_s.py", "# replaces: s__solution\n# loses: s__tests loss__trend\n"))
+    loss = parse(_write(tmp_path, "lose_l.py", "# replaces: loss__solution\n# loses: loss__tests\n"))
+    other = parse(_write(tmp_path, "lose_o.py", "# replaces: o__solution\n# loses: o__tests\n"))
+    groups = [[v.name for v in g] for g in batches([schedule, loss, other])]
+    assert groups == [["lose_s", "lose_o"], ["lose_l"]]
+
+
 def test_every_committed_variant_file_parses():
     for folder in sorted((REPO / "tests" / "variants").iterdir()):
         assert load(folder), f"{folder} holds no variants"

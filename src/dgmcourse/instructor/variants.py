@@ -168,21 +168,35 @@ def independent(a: Variant, b: Variant) -> bool:
     return not (bound_a & read_b) and not (bound_b & read_a)
 
 
+def _tasks(grade_ids) -> set[str]:
+    from dgmcourse.instructor.notebooks import task_of
+
+    return {task_of(gid) for gid in grade_ids}
+
+
+def cascades_into(a: Variant, b: Variant) -> bool:
+    """``a`` loses cells of ``b``'s task without replacing that task's code: a loss passed on through the cells
+    between them (a schedule mistake that stops a training loss from falling). ``b``'s own mistake in that task
+    can undo or change the passed-on loss, so the two are graded apart."""
+    return bool((_tasks(a.loses) - _tasks(a.cells)) & _tasks(b.cells))
+
+
 def batches(variants: list[Variant], max_size: int = 4) -> list[list[Variant]]:
     """Group variants into as few submissions as is safe.
 
     Two variants share a submission only when they replace different cells, the
-    cells they must lose do not overlap, so each loss can still be told apart, and
+    cells they must lose do not overlap, so each loss can still be told apart,
     neither calls what the other defines (``independent``), so each behaves, and is
-    named (``misconceptions.py``), as it would alone; lose_ and full_ variants never
-    share one.
+    named (``misconceptions.py``), as it would alone, and neither passes a loss on
+    into the other's task (``cascades_into``); lose_ and full_ variants never share one.
     """
     groups: list[list[Variant]] = []
     for variant in variants:
         for group in groups:
             if (len(group) < max_size and group[0].must_lose == variant.must_lose
                     and all(not (set(v.cells) & set(variant.cells)) and not (v.loses & variant.loses)
-                            and independent(v, variant) for v in group)):
+                            and independent(v, variant) and not cascades_into(v, variant)
+                            and not cascades_into(variant, v) for v in group)):
                 group.append(variant)
                 break
         else:
