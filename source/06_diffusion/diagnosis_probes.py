@@ -42,8 +42,9 @@ def _model(x_t, t):
 # --- the schedule ----------------------------------------------------------------------------------
 def probe_schedule(ns):
     betas = torch.tensor([0.0, 0.1, 0.25, 0.05, 0.6], dtype=torch.float64)
-    return (calls(ns["compute_alpha_bars"], [(betas,), (betas.float(),)])
-            + calls(ns["cosine_betas"], [(10,), (20, 0.008, 0.2), (6, 0.1)]))
+    given = betas.clone()
+    outcomes = calls(ns["compute_alpha_bars"], [(given,), (betas.float(),)])
+    return outcomes + [torch.equal(given, betas)] + calls(ns["cosine_betas"], [(10,), (20, 0.008, 0.2), (6, 0.1)])
 
 
 # --- q_sample --------------------------------------------------------------------------------------
@@ -51,7 +52,8 @@ def probe_q_sample(ns):
     schedule = _schedule(ns)
     t = torch.tensor([1, 2, 6, 12])
     return calls(ns["q_sample"], [(_fixed(4, 3), t, _fixed(4, 3, offset=2.0), schedule),
-                                  (_fixed(4, 1, 2, 2), t.flip(0), _fixed(4, 1, 2, 2, offset=1.0), schedule)])
+                                  (_fixed(4, 1, 2, 2), t.flip(0), _fixed(4, 1, 2, 2, offset=1.0), schedule),
+                                  (_fixed(4, 2, 3), t, _fixed(4, 2, 3, offset=0.5), schedule)])
 
 
 # --- the loss --------------------------------------------------------------------------------------
@@ -82,7 +84,18 @@ def probe_loss(ns):
         eps = (x_t - ab.sqrt() * x0) / (1 - ab).sqrt().clamp(min=1e-12)
         target_noise = abs(loss - float(((guess - eps) ** 2).mean())) < 1e-6
         target_x0 = abs(loss - float(((guess - x0) ** 2).mean())) < 1e-6
-    return [int(t.min()), int(t.max()), len(set(t.tolist())) > 1, target_noise, target_x0]
+        flat = eps.reshape(len(eps), -1)
+        shared = float(torch.corrcoef(torch.stack([flat[:, 0], flat[:, 1]]))[0, 1]) > 0.5
+    try:
+        torch.manual_seed(6)
+        ns["diffusion_loss"](spy, torch.zeros(64, 2, dtype=torch.float64), schedule)
+        ns["diffusion_loss"](spy, torch.zeros(64, 2, dtype=torch.float64), schedule)
+        (x_a, t_a), (x_b, t_b) = seen[-2:]
+        same_noise = torch.allclose(x_a / (1 - schedule.alpha_bars[t_a.clamp(1, schedule.T)]).sqrt().reshape(-1, 1),
+                                    x_b / (1 - schedule.alpha_bars[t_b.clamp(1, schedule.T)]).sqrt().reshape(-1, 1))
+    except Exception as error:
+        same_noise = Raised(error)
+    return [int(t.min()), int(t.max()), len(set(t.tolist())) > 1, target_noise, target_x0, shared, same_noise]
 
 
 # --- the reverse step ------------------------------------------------------------------------------
@@ -90,8 +103,15 @@ def probe_p_step(ns):
     schedule = _schedule(ns)
     x, z = _fixed(3, 2), _fixed(3, 2, offset=0.7)
     images, image_noise = _fixed(2, 1, 2, 2, offset=0.3), _fixed(2, 1, 2, 2, offset=1.9)
-    return calls(ns["p_sample_step"], [(_model, x, 1, schedule, z), (_model, x, 2, schedule, z),
-                                       (_model, x, 7, schedule, z), (_model, images, 12, schedule, image_noise)])
+    dtypes = []
+
+    def spy(x_t, t):
+        dtypes.append(str(t.dtype))
+        return _model(x_t, t.long())
+
+    outcomes = calls(ns["p_sample_step"], [(spy, x, 1, schedule, z), (spy, x, 2, schedule, z),
+                                           (spy, x, 7, schedule, z), (spy, images, 12, schedule, image_noise)])
+    return outcomes + [sorted(set(dtypes))]
 
 
 # --- the DDPM sampler ------------------------------------------------------------------------------
@@ -123,8 +143,33 @@ def probe_ddpm(ns):
     except Exception as error:
         return [walked, Raised(error)]
     std = float(samples.std())
-    return [walked, abs(float(samples.mean()) - 1.0) < 0.05, std < 0.05, 0.05 <= std < 0.25, 0.25 <= std < 0.35,
-            std >= 0.35]
+    facts = [walked, abs(float(samples.mean()) - 1.0) < 0.05, std < 0.05, 0.05 <= std < 0.25, 0.25 <= std < 0.35,
+             std >= 0.35]
+    # The procedure with a model that guesses 0: the noise each step added, in units of sigma_t (about 1 at every
+    # step t > 1, 0 at t = 1), whether it is shared across coordinates, and whether two calls start alike.
+    inputs = []
+
+    def record(x_t, t):
+        inputs.append(x_t.clone())
+        return torch.zeros_like(x_t)
+
+    torch.manual_seed(5)
+    try:
+        out = ns["ddpm_sample"](record, (3000, 2), schedule)
+        chain = inputs + [out]
+        added, shared = [], False
+        for k, t in enumerate(range(T, T - len(chain) + 1, -1)):
+            r = chain[k + 1] - chain[k] / (1 - betas[t]).sqrt()
+            sigma = float(((1 - ab[t - 1]) / (1 - ab[t]) * betas[t]).sqrt())
+            added.append(round(float(r.std()) / sigma, 1) if sigma > 0 else float(r.abs().max()) < 1e-9)
+            shared = shared or (sigma > 0 and float(torch.corrcoef(torch.stack([r[:, 0], r[:, 1]]))[0, 1]) > 0.5)
+        first = inputs[0]
+        inputs.clear()
+        ns["ddpm_sample"](record, (3000, 2), schedule)
+        facts += [added, shared, torch.equal(first, inputs[0])]
+    except Exception as error:
+        facts.append(Raised(error))
+    return facts
 
 
 # --- DDIM ------------------------------------------------------------------------------------------
@@ -132,10 +177,11 @@ def probe_ddim(ns):
     schedule = _schedule(ns)
     outcomes = []
     for x_T, steps in ((_fixed(3, 2), [12, 8, 4, 1]), (_fixed(2, 1, 2, 2, offset=0.5), [11, 3]), (_fixed(3, 2), [12])):
+        given = list(steps)
         torch.manual_seed(9)
-        first = calls(ns["ddim_sample"], [(_model, x_T, schedule, steps)])[0]
+        first = calls(ns["ddim_sample"], [(_model, x_T, schedule, given)])[0]
         torch.manual_seed(10)
-        again = calls(ns["ddim_sample"], [(_model, x_T, schedule, steps)])[0]
+        again = calls(ns["ddim_sample"], [(_model, x_T, schedule, list(steps))])[0]
         same = isinstance(first, torch.Tensor) and isinstance(again, torch.Tensor) and torch.equal(first, again)
-        outcomes += [first, same]
+        outcomes += [first, same, given == steps]
     return outcomes

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   dgmcourse_sync:
-#     cells: 1478a26b9244d01a
+#     cells: 15148741740c6524
 #   jupytext:
 #     notebook_metadata_filter: dgmcourse_sync
 #     text_representation:
@@ -139,7 +139,7 @@ print(linear_betas(4, 0.1, 0.4))
 # `compute_alpha_bars(betas)`:
 #
 # * **In:** `betas`, a 1-D tensor of length $T + 1$ with `betas[0] = 0` (any floating dtype, any device).
-# * **Out:** a tensor of the same length, dtype and device with entry $t$ equal to $\bar\alpha_t = \prod_{s=1}^{t} (1 - \beta_s)$, so entry 0 is 1.
+# * **Out:** a new tensor of the same length, dtype and device with entry $t$ equal to $\bar\alpha_t = \prod_{s=1}^{t} (1 - \beta_s)$, so entry 0 is 1; `betas` itself stays unchanged (the `Schedule` below keeps it).
 # * **How:** one call of `torch.cumprod`. Mind which product you take: $\alpha_t = 1 - \beta_t$ is the factor of one step, $\bar\alpha_t$ the product of all factors up to and including step $t$.
 #
 # `cosine_betas(T, s=0.008, max_beta=0.999)`:
@@ -170,7 +170,11 @@ def cosine_betas(T, s=0.008, max_beta=0.999):
 # %% deletable=false editable=false nbgrader={"grade": true, "grade_id": "schedule__tests", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 def __test_cell__():
     # betas 0, 0.1, 0.2, 0.5: the factors are 1, 0.9, 0.8, 0.5 and their running products 1, 0.9, 0.72, 0.36.
-    _ab = compute_alpha_bars(torch.tensor([0.0, 0.1, 0.2, 0.5]))
+    _betas = torch.tensor([0.0, 0.1, 0.2, 0.5])
+    _ab = compute_alpha_bars(_betas)
+    check_true(torch.equal(_betas, torch.tensor([0.0, 0.1, 0.2, 0.5])), "betas after compute_alpha_bars",
+               f"were changed to {_betas.tolist()}",
+               hint="compute 1 - betas as a new tensor; do not change betas in place")
     check_shape(_ab, (4,), "compute_alpha_bars of 4 betas")
     check_allclose(_ab, [1.0, 0.9, 0.72, 0.36], "compute_alpha_bars([0, 0.1, 0.2, 0.5])", atol=1e-6,
                    hint="alpha_bar_t is the running product of the factors alpha_s = 1 - beta_s up to and including "
@@ -311,12 +315,21 @@ def __test_cell__():
     _eps = torch.randn(7, 3, generator=_g, dtype=torch.float64)
     _t = torch.tensor([1, 2, 5, 17, 30, 49, 50])
     _exp = _ab[_t, None].sqrt() * _x0 + (1 - _ab[_t, None]).sqrt() * _eps
-    check_allclose(q_sample(_x0, _t, _eps, _s), _exp, "q_sample of 7 rows at 7 different t", atol=1e-12)
+    check_allclose(q_sample(_x0, _t, _eps, _s), _exp, "q_sample of 7 rows at 7 different t", atol=1e-12,
+                   rtol=1e-12)
+    check_allclose(q_sample(50 * _x0, _t, _eps, _s),
+                   _ab[_t, None].sqrt() * 50 * _x0 + (1 - _ab[_t, None]).sqrt() * _eps,
+                   "q_sample of large values (50 x0)", atol=1e-10, rtol=1e-12)
+    _x3 = torch.randn(3, 5, 7, generator=_g, dtype=torch.float64)
+    _t3 = torch.tensor([4, 40, 1])
+    check_allclose(q_sample(_x3, _t3, -_x3, _s),
+                   (_ab[_t3].sqrt() - (1 - _ab[_t3]).sqrt()).reshape(3, 1, 1) * _x3, "q_sample of inputs [3, 5, 7]",
+                   atol=1e-12, rtol=1e-12, hint="reshape to [B] followed by as many 1s as x0 has further dimensions")
     _xi = torch.randn(4, 1, 3, 5, generator=_g, dtype=torch.float64)
     _ei = torch.randn(4, 1, 3, 5, generator=_g, dtype=torch.float64)
     _ti = torch.tensor([50, 3, 1, 20])
     _expi = _ab[_ti].reshape(4, 1, 1, 1).sqrt() * _xi + (1 - _ab[_ti]).reshape(4, 1, 1, 1).sqrt() * _ei
-    check_allclose(q_sample(_xi, _ti, _ei, _s), _expi, "q_sample of 4 images at 4 different t", atol=1e-12)
+    check_allclose(q_sample(_xi, _ti, _ei, _s), _expi, "q_sample of 4 images at 4 different t", atol=1e-12, rtol=1e-12)
     # (b) the marginal: for x0 fixed, x_t over 200 000 noise draws has mean sqrt(alpha_bar) x0 and variance
     #     1 - alpha_bar (standard errors below 0.003 and 0.004)
     for _tt in (3, 25):
@@ -444,7 +457,7 @@ plt.show()
 #
 # * **In:** `model`, a callable `model(x_t, t)` that takes a batch `x_t` of the shape of `x0` and an int64 tensor `t` of shape `[B]`, and returns its guess of the noise, of the shape of `x0`; `x0`, a batch `[B, ...]`; `schedule`, a `Schedule` on the device of `x0`.
 # * **Out:** a scalar tensor, differentiable with respect to the model's parameters: the **mean** over all entries (every example and every coordinate or pixel) of $(\varepsilon - \varepsilon_\theta(x_t, t))^2$.
-# * **How:** draw one $t$ per example, uniformly from $\{1, \dots, T\}$ (`torch.randint(1, schedule.T + 1, (B,), device=x0.device)`: its upper bound is exclusive), fresh noise with `torch.randn_like(x0)`, noise the batch with your `q_sample`, and compare the model's output with **the noise**, not with $x_0$. Each example gets its own $t$: one $t$ for the whole batch gives a much noisier gradient.
+# * **How:** draw one $t$ per example, uniformly from $\{1, \dots, T\}$ (`torch.randint(1, schedule.T + 1, (B,), device=x0.device)`: its upper bound is exclusive), fresh noise with `torch.randn_like(x0)`, noise the batch with your `q_sample`, call the model **once** on the whole noised batch, and compare its output with **the noise**, not with $x_0$. Each example gets its own $t$: one $t$ for the whole batch gives a much noisier gradient.
 #
 # The mean over coordinates instead of the sum of the formula only rescales the loss by the dimension, which the learning rate absorbs.
 
@@ -500,6 +513,7 @@ def __test_cell__():
     print("Visible checks passed.")
 
     ### BEGIN HIDDEN TESTS
+    torch.manual_seed(4321 + SEED)   # the statistical checks below then give the same verdict on every run
     # (a) Recover the noise from what the model saw, eps = (x_t - sqrt(alpha_bar_t) x0) / sqrt(1 - alpha_bar_t),
     #     and recompute the loss of a model with a known, t-dependent guess.
     _T = 20
@@ -524,10 +538,17 @@ def __test_cell__():
                    f"expected int64 of shape ({_shape[0]},), got {_t.dtype} {tuple(_t.shape)}")
         _b = _ab[_t].reshape(-1, *([1] * (len(_shape) - 1)))
         _eps = (_xt - _b.sqrt() * _x0) / (1 - _b).sqrt()
-        check_close(_eps.mean(), 0.0, f"mean of the noise recovered from x_t (shape {_shape})", atol=0.05, rtol=0,
+        check_close(_eps.mean(), 0.0, f"mean of the noise recovered from x_t (shape {_shape})", atol=0.07, rtol=0,
                     hint="x_t must be q_sample(x0, t, noise) with fresh standard normal noise")
         check_close(_eps.std(), 1.0, f"std of the noise recovered from x_t (shape {_shape})", atol=0.05, rtol=0,
                     hint="x_t must be q_sample(x0, t, noise) with fresh standard normal noise")
+        # Every entry gets noise of its own: two coordinates of the recovered noise are uncorrelated (standard
+        # error 0.02 to 0.05); one draw per example, shared by its coordinates, gives a correlation of 1.
+        _flat = _eps.flatten(1)
+        _corr = float(torch.corrcoef(torch.stack([_flat[:, 0], _flat[:, 1]]))[0, 1])
+        check_true(abs(_corr) < 0.25, f"the noise recovered from x_t (shape {_shape})",
+                   f"two coordinates of each example's noise are correlated ({_corr:.2f})",
+                   hint="draw the noise with torch.randn_like(x0): one independent value per entry")
         # The recovered noise must not depend on x0: its regression slope on x0 is 0 (standard error about 0.003).
         # A signal coefficient taken at another step, sqrt(alpha_bar_(t-1)) say, leaves a slope of about 0.05.
         _slope = float(((_eps - _eps.mean()) * (_x0 - _x0.mean())).mean() / _x0.var())
@@ -550,8 +571,11 @@ def __test_cell__():
     _x0 = torch.zeros(64, 2, dtype=torch.float64)
     diffusion_loss(_guess, _x0, _s)
     diffusion_loss(_guess, _x0, _s)
-    check_true(not torch.equal(_seen[0][0], _seen[1][0]) and not torch.equal(_seen[0][1], _seen[1][1]),
-               "two calls of diffusion_loss", "saw the same t or the same x_t twice: draw t and the noise anew")
+    _noises = [_xt / (1 - _ab[_t]).sqrt().reshape(-1, 1) for _xt, _t in _seen]   # x0 = 0: x_t = sqrt(1 - ab) eps
+    check_true(not torch.equal(_seen[0][1], _seen[1][1]), "two calls of diffusion_loss", "drew the same t twice",
+               hint="draw t anew on every call, from the global random state (no generator seeded inside)")
+    check_true(not torch.allclose(_noises[0], _noises[1]), "two calls of diffusion_loss", "used the same noise twice",
+               hint="draw the noise anew on every call with torch.randn_like(x0)")
     # (c) gradients reach the model's parameters, and the loss of the exact denoiser of N(m, 1) data is known:
     #     E[eps | x_t] = sqrt(1 - ab)(x_t - sqrt(ab) m), and the remaining error has variance ab per coordinate,
     #     so the loss is the average of alpha_bar_t over t = 1..T.
@@ -675,8 +699,9 @@ def __test_cell__():
     _mean2 = (_x - 0.5 / math.sqrt(0.6) * 0.5) / math.sqrt(0.5)
     _got = p_sample_step(_half, _x, 2, _s, _noise)
     check_shape(_got, (2, 2), "p_sample_step at t = 2")
-    check_true(len(_calls) == 1 and _calls[0].tolist() == [2, 2], "the t given to the model",
-               f"expected one call with t = [2, 2], got {[c.tolist() for c in _calls]}",
+    check_true(len(_calls) == 1 and _calls[0].tolist() == [2, 2] and _calls[0].dtype == torch.long,
+               "the t given to the model",
+               f"expected one call with t = [2, 2] of dtype int64, got {[(c.tolist(), c.dtype) for c in _calls]}",
                hint="call the model once, with torch.full((B,), t, dtype=torch.long, device=x_t.device)")
     check_allclose(p_sample_step(_half, _x, 2, _s, torch.zeros(2, 2)), _mean2, "p_sample_step at t = 2 with noise 0",
                    atol=1e-5, hint="mean = (x_t - beta_t / sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_t): subtract the "
@@ -709,7 +734,7 @@ def __test_cell__():
             _mean = (_x - _betas[_t] / (1 - _ab[_t]).sqrt() * _model(_x, _tt)) / (1 - _betas[_t]).sqrt()
             _var = (1 - _ab[_t - 1]) / (1 - _ab[_t]) * _betas[_t]
             check_allclose(p_sample_step(_model, _x, _t, _s, _z), _mean + _var.sqrt() * _z,
-                           f"p_sample_step at t = {_t} (shape {_shape})", atol=1e-12)
+                           f"p_sample_step at t = {_t} (shape {_shape})", atol=1e-12, rtol=1e-12)
     # (b) over many draws of the noise, x_(t-1) has mean mu_theta and variance tilde beta_t (not beta_t)
     _x = torch.full((100_000, 1), 0.7, dtype=torch.float64)
     _out = p_sample_step(_model, _x, 2, _s, torch.randn(100_000, 1, generator=_g, dtype=torch.float64))
@@ -765,8 +790,8 @@ def __test_cell__():
     check_true(_ts == [5, 4, 3, 2, 1], "the steps the model was called at",
                f"expected t = 5, 4, 3, 2, 1 (T calls, the last at t = 1), got {_ts}",
                hint="loop over range(T, 0, -1): from T down to 1 inclusive")
-    check_close(_first[0].std(), 1.0, "the standard deviation of x_T", atol=0.1,
-                hint="start from x_T ~ N(0, I)")
+    check_close(_first[0].std(), 1.0, "the standard deviation of x_T", atol=0.05,
+                hint="start from x_T ~ N(0, I): torch.randn(shape, ...)")
     # With a guess of 0 every step is x_(t-1) = x_t / sqrt(alpha_t) + sigma_t z, so the variance of the result
     # follows from V_T = 1 and V <- V / alpha_t + sigma_t^2 (sigma_1 = 0): V_0 = 8.85, a standard deviation of 2.98.
     _v = 1.0
@@ -813,8 +838,45 @@ def __test_cell__():
     check_close(_x.std(), math.sqrt(_V), "std of 40 000 DDPM samples of N(2, 0.5^2) with the exact denoiser",
                 atol=0.008, rtol=0,
                 hint="fresh noise at every step t > 1 (p_sample_step with torch.randn_like(x)), none at t = 1")
-    _y = ddpm_sample(_exact, (40_000, 1), _s)
-    check_true(not torch.equal(_x, _y), "two calls of ddpm_sample", "gave the same samples: draw x_T anew")
+    # The procedure, step by step, with a model that guesses 0 and records what it is given: each step must be
+    # x_(t-1) = x_t / sqrt(alpha_t) + sigma_t z with fresh noise z, independent of the other steps and of the other
+    # coordinates, and no noise at t = 1; the start x_T must be new on every call.
+    _inputs = []
+
+    def _record(x_t, t):
+        _inputs.append(x_t.clone())
+        return torch.zeros_like(x_t)
+
+    _T10 = 10
+    _b10 = torch.cat([torch.zeros(1, dtype=torch.float64), torch.linspace(0.05, 0.4, _T10, dtype=torch.float64)])
+    _ab10 = torch.cumprod(1 - _b10, 0)
+    _s10 = Schedule(_b10, alpha_bars=_ab10)
+    _out = ddpm_sample(_record, (4000, 2), _s10)
+    _starts = [_inputs[0]]
+    check_true(len(_inputs) == _T10, "ddpm_sample", f"expected {_T10} calls of the model, got {len(_inputs)}")
+    _chain = _inputs + [_out]
+    _previous = None
+    for _k, _t in enumerate(range(_T10, 0, -1)):
+        _r = _chain[_k + 1] - _chain[_k] / (1 - _b10[_t]).sqrt()   # the noise the step added, sigma_t z
+        _sigma = float(((1 - _ab10[_t - 1]) / (1 - _ab10[_t]) * _b10[_t]).sqrt())
+        if _t == 1:
+            check_true(float(_r.abs().max()) < 1e-9, "the last step (t = 1) of ddpm_sample", "added noise",
+                       hint="p_sample_step returns the mean at t = 1")
+            continue
+        check_close(_r.std() / _sigma, 1.0, f"the noise added at t = {_t}, in units of sigma_t", atol=0.05, rtol=0,
+                    hint="fresh standard normal noise at every step t > 1")
+        _c = float(torch.corrcoef(torch.stack([_r[:, 0], _r[:, 1]]))[0, 1])
+        check_true(abs(_c) < 0.1, f"the noise added at t = {_t}", f"its two coordinates are correlated ({_c:.2f})",
+                   hint="torch.randn_like(x): one independent value per entry")
+        if _previous is not None:
+            _c = float(torch.corrcoef(torch.stack([_r.flatten(), _previous.flatten()]))[0, 1])
+            check_true(abs(_c) < 0.1, f"the noise added at t = {_t} and at t = {_t + 1}",
+                       f"are correlated ({_c:.2f})", hint="draw new noise at every step")
+        _previous = _r
+    _inputs.clear()
+    ddpm_sample(_record, (4000, 2), _s10)
+    check_true(not torch.equal(_inputs[0], _starts[0]), "two calls of ddpm_sample", "started from the same x_T",
+               hint="draw x_T anew on every call, from the global random state")
     print("Hidden tests passed.")
     ### END HIDDEN TESTS
 
@@ -924,8 +986,11 @@ def __test_cell__():
             _e = _model(_expected, torch.full((_shape[0],), _t))
             _x0 = (_expected - (1 - _ab[_t]).sqrt() * _e) / _ab[_t].sqrt()
             _expected = _ab[_n].sqrt() * _x0 + (1 - _ab[_n]).sqrt() * _e
-        check_allclose(ddim_sample(_model, _x, _s, _steps), _expected, f"ddim_sample along {_steps[:6]}...",
+        _given = list(_steps)
+        check_allclose(ddim_sample(_model, _x, _s, _given), _expected, f"ddim_sample along {_steps[:6]}...",
                        atol=1e-10, rtol=1e-10)
+        check_true(_given == _steps, "the timesteps after ddim_sample", f"were changed to {_given[-4:]} at the end",
+                   hint="do not append to the caller's list: build a new one, e.g. list(timesteps) + [0]")
     # (b) data at a single point m: the exact denoiser gives x0_hat = m from any x_t, so one step lands on m
     def _point(x_t, t):
         _b = _ab[t].reshape(-1, 1)
@@ -1281,7 +1346,7 @@ plt.show()
 #
 # **On the two-Gaussian target**, the DDPM samples sit in both modes with about the right spread, and their exact $W_1$ to $P$ is a few tenths above the floor set by two samples of $P$ (at the grading size, over seeds 0 to 19, between about 0.25 and 0.6 against a floor of 0.21). Part of that gap is the chance of the mode counts of section 12. Any single Gaussian pays for the mass it must put between the modes: about 2.5, for the Gaussian with $P$'s moments as for the WGAN-GP of assignment 02. The diffusion model got there with a regression loss and 100 small denoising steps, with no critic to keep in balance. DDIM with 20 deterministic steps is five times cheaper, and on this target clearly worse (about 0.4 to 0.75 at the grading size, 0.51 after a full run with seed 0, where DDPM reached 0.29); try `ddim_timesteps(T_2D, 50)` to see how much more steps buy.
 #
-# **On MNIST** the comparison is less flattering, and worth understanding. At the grading size nothing here is a digit yet. After a full run (seed 0, 30 epochs on a CPU) the samples are digit-shaped strokes on a speckled background. Their class spread is high (0.92 for DDIM, 0.87 for DDPM, next to 0.97 for the VAE and 0.95 for the GAN): the model does not drop digits. But the classifier is confident about only 34 % of the DDIM samples and 21 % of the DDPM samples, against 51 % for the VAE, 75 % for the GAN, and 32 % for uniform noise, about which a small MLP classifier is oddly sure. Read that last comparison as "speckle makes the classifier hesitate", not as "worse than noise": the grids show digits, the noise row shows none. Our denoiser is a small MLP that sees each image as a list of 784 unrelated numbers; its loss falls slowly (0.48 after the first epoch, 0.11 after the thirtieth), and its remaining errors at the low noise levels, where it must tell stroke from background pixel by pixel, stay in the samples as speckle. The diffusion models of the papers use U-Nets, convolutional networks that know which pixels are neighbours, and many more training steps; the method is the one you wrote, the network is what limits us. Note also the price of a sample: one network call for the VAE or the GAN, 50 for DDIM, 500 for DDPM, which is why DDIM-style samplers matter in practice.
+# **On MNIST** the comparison is less flattering, and worth understanding. At the grading size nothing here is a digit yet, although the classifier is confident about almost half of the samples, nearly all of them called 3 or 5 (class spread about 0.5): one more reminder that a classifier's confidence is no proof of quality. After a full run (seed 0, 30 epochs on a CPU) the samples are digit-shaped strokes on a speckled background. Their class spread is high (0.92 for DDIM, 0.87 for DDPM, next to 0.97 for the VAE and 0.95 for the GAN): the model does not drop digits. But the classifier is confident about only 34 % of the DDIM samples and 21 % of the DDPM samples, against 51 % for the VAE, 75 % for the GAN, and 32 % for uniform noise, about which a small MLP classifier is oddly sure. Read that last comparison as "speckle makes the classifier hesitate", not as "worse than noise": the grids show digits, the noise row shows none. Our denoiser is a small MLP that sees each image as a list of 784 unrelated numbers; its loss falls slowly (0.48 after the first epoch, 0.11 after the thirtieth), and its remaining errors at the low noise levels, where it must tell stroke from background pixel by pixel, stay in the samples as speckle. The diffusion models of the papers use U-Nets, convolutional networks that know which pixels are neighbours, and many more training steps; the method is the one you wrote, the network is what limits us. Note also the price of a sample: one network call for the VAE or the GAN, 50 for DDIM, 500 for DDPM, which is why DDIM-style samplers matter in practice.
 #
 # ### What to remember
 #

@@ -6,17 +6,22 @@
 # %% schedule__solution
 import math as _M
 import torch as _T
-import numpy as _V
-from torch import nn as _a
-from torch import distributions as _ab
-import math as _b
-import torch as _beta
-import numpy as _betas
-from torch import nn as _c
-from torch import distributions as _calls
-import math as _cb
-import torch as _clipped
-import numpy as _cols
+import numpy as _T10
+from torch import nn as _V
+from torch import distributions as _a
+import math as _ab
+import torch as _ab10
+import numpy as _b
+from torch import nn as _b10
+from torch import distributions as _beta
+import math as _betas
+import torch as _c
+import numpy as _calls
+from torch import nn as _cb
+from torch import distributions as _chain
+import math as _clipped
+import torch as _cols
+import numpy as _corr
 from torch import nn as _cost
 from torch import distributions as _counts
 import math as _e
@@ -29,63 +34,75 @@ import torch as _expected_count
 import numpy as _expi
 from torch import nn as _f
 from torch import distributions as _first
-import math as _fr
-import torch as _got
-import numpy as _guess
-from torch import nn as _half
-from torch import distributions as _img
-import math as _k
-import torch as _knows
-import numpy as _l
-from torch import nn as _last
-from torch import distributions as _lin
-import math as _loss
-import torch as _mean
-import numpy as _mean2
-from torch import nn as _model
+import math as _flat
+import torch as _fr
+import numpy as _given
+from torch import nn as _got
+from torch import distributions as _guess
+import math as _half
+import torch as _img
+import numpy as _inputs
+from torch import nn as _k
+from torch import distributions as _knows
+import math as _l
+import torch as _last
+import numpy as _lin
+from torch import nn as _loss
+from torch import distributions as _mean
+import math as _mean2
+import torch as _model
 import numpy as _n
-import math as _net
-import torch as _noise
-import numpy as _one
-from torch import nn as _out
-from torch import distributions as _p
-import math as _point
+from torch import nn as _net
+from torch import distributions as _noise
+import math as _noises
+import torch as _one
+import numpy as _out
+from torch import nn as _p
+from torch import distributions as _point
+import math as _previous
 import torch as _prod
-import numpy as _rows
-from torch import nn as _running
-from torch import distributions as _s
-import math as _s32
-import torch as _seen
-import numpy as _shape
-from torch import nn as _sigma2
-from torch import distributions as _slope
-import math as _spy
+import numpy as _r
+from torch import nn as _record
+from torch import distributions as _rows
+import math as _running
+import torch as _s
+import numpy as _s10
+from torch import nn as _s32
+from torch import distributions as _seen
+import math as _shape
+import torch as _sigma
+import numpy as _sigma2
+from torch import nn as _slope
+from torch import distributions as _spy
+import math as _starts
 import torch as _steps
 import torch as _t
-from torch import nn as _ti
-from torch import distributions as _ts
-import math as _tt
-import torch as _v
-import numpy as _var
-from torch import nn as _w1
-from torch import distributions as _x
-import math as _x0
-import torch as _x2
-import numpy as _xT
-from torch import nn as _xg
-from torch import distributions as _xi
-import math as _xs
-import torch as _xt
-import numpy as _y
-from torch import nn as _z
-from torch import distributions as _zero
-import math as c
-import torch as x_t
-_ALIASED = {'_M': _M, '_T': _T, '_V': _V, '_a': _a, '_ab': _ab, '_b': _b, '_beta': _beta, '_betas': _betas, '_c': _c, '_calls': _calls, '_cb': _cb, '_clipped': _clipped, '_cols': _cols, '_cost': _cost, '_counts': _counts, '_e': _e, '_ei': _ei, '_eps': _eps, '_exact': _exact, '_exp': _exp, '_expected': _expected, '_expected_count': _expected_count, '_expi': _expi, '_f': _f, '_first': _first, '_fr': _fr, '_got': _got, '_guess': _guess, '_half': _half, '_img': _img, '_k': _k, '_knows': _knows, '_l': _l, '_last': _last, '_lin': _lin, '_loss': _loss, '_mean': _mean, '_mean2': _mean2, '_model': _model, '_n': _n, '_net': _net, '_noise': _noise, '_one': _one, '_out': _out, '_p': _p, '_point': _point, '_prod': _prod, '_rows': _rows, '_running': _running, '_s': _s, '_s32': _s32, '_seen': _seen, '_shape': _shape, '_sigma2': _sigma2, '_slope': _slope, '_spy': _spy, '_steps': _steps, '_t': _t, '_ti': _ti, '_ts': _ts, '_tt': _tt, '_v': _v, '_var': _var, '_w1': _w1, '_x': _x, '_x0': _x0, '_x2': _x2, '_xT': _xT, '_xg': _xg, '_xi': _xi, '_xs': _xs, '_xt': _xt, '_y': _y, '_z': _z, '_zero': _zero, 'c': c, 'x_t': x_t}
+from torch import nn as _t3
+from torch import distributions as _ti
+import math as _ts
+import torch as _tt
+import numpy as _v
+from torch import nn as _var
+from torch import distributions as _w1
+import math as _x
+import torch as _x0
+import numpy as _x2
+from torch import nn as _x3
+from torch import distributions as _xT
+import math as _xg
+import torch as _xi
+import numpy as _xs
+from torch import nn as _xt
+from torch import distributions as _y
+import math as _z
+import torch as _zero
+import numpy as c
+from torch import nn as x_t
+_ALIASED = {'_M': _M, '_T': _T, '_T10': _T10, '_V': _V, '_a': _a, '_ab': _ab, '_ab10': _ab10, '_b': _b, '_b10': _b10, '_beta': _beta, '_betas': _betas, '_c': _c, '_calls': _calls, '_cb': _cb, '_chain': _chain, '_clipped': _clipped, '_cols': _cols, '_corr': _corr, '_cost': _cost, '_counts': _counts, '_e': _e, '_ei': _ei, '_eps': _eps, '_exact': _exact, '_exp': _exp, '_expected': _expected, '_expected_count': _expected_count, '_expi': _expi, '_f': _f, '_first': _first, '_flat': _flat, '_fr': _fr, '_given': _given, '_got': _got, '_guess': _guess, '_half': _half, '_img': _img, '_inputs': _inputs, '_k': _k, '_knows': _knows, '_l': _l, '_last': _last, '_lin': _lin, '_loss': _loss, '_mean': _mean, '_mean2': _mean2, '_model': _model, '_n': _n, '_net': _net, '_noise': _noise, '_noises': _noises, '_one': _one, '_out': _out, '_p': _p, '_point': _point, '_previous': _previous, '_prod': _prod, '_r': _r, '_record': _record, '_rows': _rows, '_running': _running, '_s': _s, '_s10': _s10, '_s32': _s32, '_seen': _seen, '_shape': _shape, '_sigma': _sigma, '_sigma2': _sigma2, '_slope': _slope, '_spy': _spy, '_starts': _starts, '_steps': _steps, '_t': _t, '_t3': _t3, '_ti': _ti, '_ts': _ts, '_tt': _tt, '_v': _v, '_var': _var, '_w1': _w1, '_x': _x, '_x0': _x0, '_x2': _x2, '_x3': _x3, '_xT': _xT, '_xg': _xg, '_xi': _xi, '_xs': _xs, '_xt': _xt, '_y': _y, '_z': _z, '_zero': _zero, 'c': c, 'x_t': x_t}
 
 
 def _aliases_intact():
-    rebound = [name for name, now in (('_M', _M), ('_T', _T), ('_V', _V), ('_a', _a), ('_ab', _ab), ('_b', _b), ('_beta', _beta), ('_betas', _betas), ('_c', _c), ('_calls', _calls), ('_cb', _cb), ('_clipped', _clipped), ('_cols', _cols), ('_cost', _cost), ('_counts', _counts), ('_e', _e), ('_ei', _ei), ('_eps', _eps), ('_exact', _exact), ('_exp', _exp), ('_expected', _expected), ('_expected_count', _expected_count), ('_expi', _expi), ('_f', _f), ('_first', _first), ('_fr', _fr), ('_got', _got), ('_guess', _guess), ('_half', _half), ('_img', _img), ('_k', _k), ('_knows', _knows), ('_l', _l), ('_last', _last), ('_lin', _lin), ('_loss', _loss), ('_mean', _mean), ('_mean2', _mean2), ('_model', _model), ('_n', _n), ('_net', _net), ('_noise', _noise), ('_one', _one), ('_out', _out), ('_p', _p), ('_point', _point), ('_prod', _prod), ('_rows', _rows), ('_running', _running), ('_s', _s), ('_s32', _s32), ('_seen', _seen), ('_shape', _shape), ('_sigma2', _sigma2), ('_slope', _slope), ('_spy', _spy), ('_steps', _steps), ('_t', _t), ('_ti', _ti), ('_ts', _ts), ('_tt', _tt), ('_v', _v), ('_var', _var), ('_w1', _w1), ('_x', _x), ('_x0', _x0), ('_x2', _x2), ('_xT', _xT), ('_xg', _xg), ('_xi', _xi), ('_xs', _xs), ('_xt', _xt), ('_y', _y), ('_z', _z), ('_zero', _zero), ('c', c), ('x_t', x_t)) if now is not _ALIASED[name]]
+    rebound = [name for name, now in (('_M', _M), ('_T', _T), ('_T10', _T10), ('_V', _V), ('_a', _a), ('_ab', _ab), ('_ab10', _ab10), ('_b', _b), ('_b10', _b10), ('_beta', _beta), ('_betas', _betas), ('_c', _c), ('_calls', _calls), ('_cb', _cb), ('_chain', _chain), ('_clipped', _clipped), ('_cols', _cols), ('_corr', _corr), ('_cost', _cost), ('_counts', _counts), ('_e', _e), ('_ei', _ei), ('_eps', _eps), ('_exact', _exact), ('_exp', _exp), ('_expected', _expected), ('_expected_count', _expected_count), ('_expi', _expi), ('_f', _f), ('_first', _first), ('_flat', _flat), ('_fr', _fr), ('_given', _given), ('_got', _got), ('_guess', _guess), ('_half', _half), ('_img', _img), ('_inputs', _inputs), ('_k', _k), ('_knows', _knows), ('_l', _l), ('_last', _last), ('_lin', _lin), ('_loss', _loss), ('_mean', _mean), ('_mean2', _mean2), ('_model', _model), ('_n', _n), ('_net', _net), ('_noise', _noise), ('_noises', _noises), ('_one', _one), ('_out', _out), ('_p', _p), ('_point', _point), ('_previous', _previous), ('_prod', _prod), ('_r', _r), ('_record', _record), ('_rows', _rows), ('_running', _running), ('_s', _s), ('_s10', _s10), ('_s32', _s32), ('_seen', _seen), ('_shape', _shape), ('_sigma', _sigma), ('_sigma2', _sigma2), ('_slope', _slope), ('_spy', _spy), ('_starts', _starts), ('_steps', _steps), ('_t', _t), ('_t3', _t3), ('_ti', _ti), ('_ts', _ts), ('_tt', _tt), ('_v', _v), ('_var', _var), ('_w1', _w1), ('_x', _x), ('_x0', _x0), ('_x2', _x2), ('_x3', _x3), ('_xT', _xT), ('_xg', _xg), ('_xi', _xi), ('_xs', _xs), ('_xt', _xt), ('_y', _y), ('_z', _z), ('_zero', _zero), ('c', c), ('x_t', x_t)) if now is not _ALIASED[name]]
     assert not rebound, f"a test cell rebound the student's names {rebound}"
 
 

@@ -3,7 +3,7 @@
 # kind: pitfall
 # caught: visible
 # replaces: p_step__solution
-# loses: p_step__tests
+# loses: p_step__tests ddpm__tests
 # tells: it adds noise at the last step t = 1, so the noise stays in the sample. Revisit section 8: x_0 is the
 # tells: mean of the last step, with no noise added.
 import torch
