@@ -35,6 +35,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from dgmcourse.instructor.notebooks import task_of
+
 HEADER_KEY = re.compile(r"^#\s*(replaces|loses|demo|kind|tells|caught)\s*:\s*(.*?)\s*$")
 CAUGHT = ("visible", "hidden")
 CELL_LINE = re.compile(r"^# %% ([A-Za-z0-9_-]+)\s*$", re.MULTILINE)
@@ -169,8 +171,6 @@ def independent(a: Variant, b: Variant) -> bool:
 
 
 def _tasks(grade_ids) -> set[str]:
-    from dgmcourse.instructor.notebooks import task_of
-
     return {task_of(gid) for gid in grade_ids}
 
 
